@@ -1,0 +1,87 @@
+package dev.tokenmix.core.engine;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A built graph with one batched input and named outputs, ready to run. Models keep one per input resolution
+ * and mode; every graph reads the model's parameter arrays directly, so they stay in step with training and
+ * loading.
+ */
+public final class CompiledGraph {
+    private final Ops ops;
+    private final Tensor input;
+    private final Map<String, Tensor> outputs;
+
+    /** Wraps a finished build: {@code input} is its placeholder, {@code outputs} the named results. */
+    public CompiledGraph(Ops ops, Tensor input, Map<String, Tensor> outputs) {
+        this.ops = ops;
+        this.input = input;
+        this.outputs = Map.copyOf(outputs);
+    }
+
+    public Ops ops() {
+        return ops;
+    }
+
+    public SameDiff sameDiff() {
+        return ops.sameDiff();
+    }
+
+    /** The static input shape with -1 for the batch. */
+    public long[] inputShape() {
+        return input.shape();
+    }
+
+    public Tensor output(String name) {
+        Tensor t = outputs.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no output '" + name + "'; outputs are " + outputs.keySet());
+        }
+        return t;
+    }
+
+    /** Runs the graph in inference (eval behaviour) on {@code x} and returns the named output. */
+    public INDArray run(INDArray x, String outputName) {
+        return run(x, new String[] {outputName}).get(outputName);
+    }
+
+    /** Runs the graph on {@code x} and returns the named outputs, keyed by name. */
+    public Map<String, INDArray> run(INDArray x, String... outputNames) {
+        checkInput(x);
+        Map<String, String> varToName = new HashMap<>();
+        String[] vars = new String[outputNames.length];
+        for (int i = 0; i < outputNames.length; i++) {
+            vars[i] = output(outputNames[i]).var().name();
+            varToName.put(vars[i], outputNames[i]);
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(input.var().name(), x.castTo(ops.dataType()));
+        Map<String, INDArray> raw = ops.sameDiff().output(ph, vars);
+        Map<String, INDArray> out = new HashMap<>();
+        raw.forEach((k, v) -> out.put(varToName.get(k), v));
+        return out;
+    }
+
+    /** Checks a concrete input against the graph's static shape before anything native runs. */
+    public void checkInput(INDArray x) {
+        long[] want = input.shape();
+        long[] got = x.shape();
+        boolean ok = got.length == want.length;
+        for (int i = 1; ok && i < got.length; i++) {
+            ok = got[i] == want[i];
+        }
+        if (!ok || got[0] < 1) {
+            throw new ShapeMismatchException("input", "expected an input of shape " + Shapes.format(want)
+                    + " but got " + Arrays.toString(got));
+        }
+    }
+
+    /** The placeholder name of the input. */
+    public String inputName() {
+        return input.var().name();
+    }
+}

@@ -1,0 +1,893 @@
+package dev.tokenmix.core.engine;
+
+import dev.tokenmix.core.params.Param;
+import dev.tokenmix.core.params.ParameterStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The op facade: the only place that calls SameDiff. Every model and primitive builds its graph through
+ * these methods, so each known SameDiff 1.0.0-M2.1 trap is handled exactly once:
+ *
+ * <ul>
+ *   <li>GELU is the exact erf form (SameDiff's {@code gelu} is the sigmoid approximation);</li>
+ *   <li>LayerNorm takes the checkpoint's epsilon (SameDiff's {@code layerNorm} has none);</li>
+ *   <li>a rank-3 by rank-2 product goes through a 2-D reshape (SameDiff's matmul does not broadcast);</li>
+ *   <li>nothing on a gradient path uses gather, where, tensorMmul, batchMmul or variance (broken
+ *       gradients): lookups are one-hot products, shifts are slices, variances are means of squares;</li>
+ *   <li>dropout, DropPath and BatchNorm are written here, switched by the BOOL placeholder
+ *       {@code keras_learning_phase} (SameDiff's dropout is active at inference and its batchNorm cannot
+ *       be trained);</li>
+ *   <li>convolution weights are in ND4J's default {@code [kH, kW, I, O]} layout.</li>
+ * </ul>
+ *
+ * <p>Each method checks shapes statically (see {@link Tensor}) and throws {@link ShapeMismatchException}
+ * naming the current module path, and counts multiply-adds of convolutions, linear layers and matrix
+ * products at batch 1.
+ *
+ * <p>An {@code Ops} builds one graph: create it, build, then {@link #graph()} to run it.
+ */
+public final class Ops {
+    /** The placeholder SameDiff fills with the training phase. */
+    public static final String LEARNING_PHASE = "keras_learning_phase";
+    /** Wildcard for {@link #expectShape}. */
+    public static final long ANY = Long.MIN_VALUE;
+
+    private final SameDiff sd;
+    private final ParameterStore store;
+    private final Mode mode;
+    private final DataType dataType;
+    private final MaskSource masks;
+    private final Map<String, Tensor> bound = new HashMap<>();
+    private final Deque<String> paths = new ArrayDeque<>();
+    private final Map<String, Long> macs = new LinkedHashMap<>();
+    private final List<BatchStat> batchStats = new ArrayList<>();
+    private final List<ModuleRecord> records = new ArrayList<>();
+    private final List<String> placeholders = new ArrayList<>();
+    private SDVariable phase;
+
+    /** A builder of one graph over {@code store}'s arrays, in {@code mode}, with in-graph random masks. */
+    public Ops(ParameterStore store, Mode mode) {
+        this(store, mode, MaskSource.random());
+    }
+
+    public Ops(ParameterStore store, Mode mode, MaskSource masks) {
+        this.sd = SameDiff.create();
+        this.store = store;
+        this.mode = mode;
+        this.dataType = store.dataType();
+        this.masks = masks;
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    public ParameterStore store() {
+        return store;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    // ------------------------------------------------------------------ inputs, parameters, constants
+
+    /**
+     * A placeholder; one dimension may be -1 (the batch).
+     */
+    public Tensor placeholder(String name, long... shape) {
+        placeholders.add(name);
+        return new Tensor(sd.placeHolder(name, dataType, shape), shape);
+    }
+
+    /**
+     * Wraps a SameDiff variable of this graph whose shape the caller knows, for code that mixes raw SameDiff
+     * with the facade.
+     */
+    public Tensor wrap(SDVariable var, long... shape) {
+        return new Tensor(var, shape);
+    }
+
+    /** The store entry {@code key} in this graph: a variable if trainable, a constant if a buffer. */
+    public Tensor param(String key) {
+        Tensor t = bound.get(key);
+        if (t == null) {
+            Param p = store.get(key);
+            SDVariable v = p.trainable() ? sd.var(key, p.array()) : sd.constant(key, p.array());
+            t = new Tensor(v, p.array().shape());
+            bound.put(key, t);
+        }
+        return t;
+    }
+
+    /** A constant of this graph (cast to the graph's data type if floating point). */
+    public Tensor constant(INDArray value) {
+        INDArray v = value.dataType().isFPType() ? value.castTo(dataType) : value;
+        return new Tensor(sd.constant(v), v.shape());
+    }
+
+    // ------------------------------------------------------------------ module scope
+
+    /** Enters a module: errors and counts are attributed to {@code path} until {@link #exit}. */
+    public void enter(String path, String type) {
+        paths.push(path);
+        records.add(new ModuleRecord(path, type, "", paths.size() - 1));
+    }
+
+    /** Leaves the current module, recording its output shape. */
+    public void exit(Tensor output) {
+        String path = paths.pop();
+        for (int i = records.size() - 1; i >= 0; i--) {
+            ModuleRecord r = records.get(i);
+            if (r.path().equals(path) && r.outputShape().isEmpty()) {
+                records.set(i, new ModuleRecord(path, r.type(), output == null ? "-" : output.shapeString(),
+                        r.depth()));
+                break;
+            }
+        }
+    }
+
+    /** Leaves the current module after a failure, without recording an output. */
+    public void abandon() {
+        paths.pop();
+    }
+
+    /** The path of the innermost module being built, empty at the top. */
+    public String currentPath() {
+        return paths.isEmpty() ? "" : paths.peek();
+    }
+
+    /** Throws a {@link ShapeMismatchException} for the current module. */
+    public ShapeMismatchException mismatch(String message) {
+        return new ShapeMismatchException(currentPath(), message);
+    }
+
+    /** Checks {@code x}'s shape against {@code expected} ({@link #ANY} matches anything). */
+    public void expectShape(Tensor x, String what, long... expected) {
+        long[] s = x.shape();
+        boolean ok = s.length == expected.length;
+        for (int i = 0; ok && i < s.length; i++) {
+            ok = expected[i] == ANY || expected[i] == s[i];
+        }
+        if (!ok) {
+            throw mismatch(what + ": expected shape " + Shapes.formatExpected(expected) + " but got "
+                    + x.shapeString());
+        }
+    }
+
+    // ------------------------------------------------------------------ graph results
+
+    /** Multiply-adds at batch 1 per module path (innermost module), in build order. */
+    public Map<String, Long> macsByModule() {
+        return Collections.unmodifiableMap(macs);
+    }
+
+    /** Total multiply-adds at batch 1 (convolutions, linear layers, matrix products). */
+    public long totalMacs() {
+        long n = 0;
+        for (long m : macs.values()) {
+            n += m;
+        }
+        return n;
+    }
+
+    /** The module calls seen while building, in order, with their output shapes. */
+    public List<ModuleRecord> moduleRecords() {
+        return Collections.unmodifiableList(records);
+    }
+
+    /** BatchNorms of a training graph whose running statistics a training step must update. */
+    public List<BatchStat> batchStats() {
+        return Collections.unmodifiableList(batchStats);
+    }
+
+    /** Placeholder names in creation order. */
+    public List<String> placeholders() {
+        return Collections.unmodifiableList(placeholders);
+    }
+
+    /** Store keys of the trainable parameters this graph reads, in first-use order. */
+    public List<String> boundParameters() {
+        List<String> keys = new ArrayList<>();
+        for (Param p : store.parameters()) {
+            if (bound.containsKey(p.key())) {
+                keys.add(p.key());
+            }
+        }
+        return keys;
+    }
+
+    /** Whether the graph reads {@code keras_learning_phase}. */
+    public boolean usesLearningPhase() {
+        return phase != null;
+    }
+
+    private void countMacs(long n) {
+        macs.merge(currentPath(), n, Long::sum);
+    }
+
+    /** 1.0 in training executions, 0.0 otherwise, as a scalar of the graph's type. */
+    private SDVariable phase() {
+        if (phase == null) {
+            SDVariable p = sd.placeHolder(LEARNING_PHASE, DataType.BOOL);
+            phase = p.castTo(dataType);
+        }
+        return phase;
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    public Tensor add(Tensor a, Tensor b) {
+        return new Tensor(a.var().add(b.var()), broadcastShape("add", a, b));
+    }
+
+    public Tensor sub(Tensor a, Tensor b) {
+        return new Tensor(a.var().sub(b.var()), broadcastShape("sub", a, b));
+    }
+
+    public Tensor mul(Tensor a, Tensor b) {
+        return new Tensor(a.var().mul(b.var()), broadcastShape("mul", a, b));
+    }
+
+    public Tensor div(Tensor a, Tensor b) {
+        return new Tensor(a.var().div(b.var()), broadcastShape("div", a, b));
+    }
+
+    public Tensor add(Tensor a, double s) {
+        return new Tensor(a.var().add(s), a.shape());
+    }
+
+    public Tensor mul(Tensor a, double s) {
+        return new Tensor(a.var().mul(s), a.shape());
+    }
+
+    public Tensor neg(Tensor a) {
+        return new Tensor(a.var().neg(), a.shape());
+    }
+
+    /** {@code 1 - a}. */
+    public Tensor oneMinus(Tensor a) {
+        return new Tensor(a.var().rsub(1.0), a.shape());
+    }
+
+    private long[] broadcastShape(String op, Tensor a, Tensor b) {
+        long[] s = Shapes.broadcast(a.shape(), b.shape());
+        if (s == null) {
+            throw mismatch("cannot " + op + " shapes " + a.shapeString() + " and " + b.shapeString());
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ activations and maths
+
+    /** Exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))}, as PyTorch's {@code nn.GELU()}. */
+    public Tensor gelu(Tensor x) {
+        SDVariable v = x.var();
+        SDVariable e = sd.math.erf(v.mul(1.0 / Math.sqrt(2.0))).add(1.0);
+        return new Tensor(v.mul(0.5).mul(e), x.shape());
+    }
+
+    public Tensor relu(Tensor x) {
+        return new Tensor(sd.nn.relu(x.var(), 0.0), x.shape());
+    }
+
+    public Tensor sigmoid(Tensor x) {
+        return new Tensor(sd.nn.sigmoid(x.var()), x.shape());
+    }
+
+    public Tensor tanh(Tensor x) {
+        return new Tensor(sd.math.tanh(x.var()), x.shape());
+    }
+
+    /** SiLU / swish, {@code x * sigmoid(x)}. */
+    public Tensor silu(Tensor x) {
+        return new Tensor(sd.nn.swish(x.var()), x.shape());
+    }
+
+    public Tensor exp(Tensor x) {
+        return new Tensor(sd.math.exp(x.var()), x.shape());
+    }
+
+    public Tensor log(Tensor x) {
+        return new Tensor(sd.math.log(x.var()), x.shape());
+    }
+
+    public Tensor sqrt(Tensor x) {
+        return new Tensor(sd.math.sqrt(x.var()), x.shape());
+    }
+
+    public Tensor rsqrt(Tensor x) {
+        return new Tensor(sd.math.rsqrt(x.var()), x.shape());
+    }
+
+    public Tensor square(Tensor x) {
+        return new Tensor(sd.math.square(x.var()), x.shape());
+    }
+
+    public Tensor abs(Tensor x) {
+        return new Tensor(sd.math.abs(x.var()), x.shape());
+    }
+
+    /** Softmax over {@code axis} (negative counts from the end). */
+    public Tensor softmax(Tensor x, int axis) {
+        return new Tensor(sd.nn.softmax(x.var(), axis(x, axis)), x.shape());
+    }
+
+    /** Log-softmax over the last axis (SameDiff's explicit-axis form breaks gradients, so only the last). */
+    public Tensor logSoftmax(Tensor x) {
+        return new Tensor(sd.nn.logSoftmax(x.var()), x.shape());
+    }
+
+    /**
+     * L2-normalises along {@code axis} as PyTorch's {@code F.normalize(x, dim=axis, eps=eps)}:
+     * {@code x / max(||x||, eps)}.
+     */
+    public Tensor l2Normalize(Tensor x, int axis, double eps) {
+        int a = axis(x, axis);
+        SDVariable norm = sd.math.sqrt(sd.math.square(x.var()).sum(true, a));
+        SDVariable denom = sd.math.max(norm, sd.constant(Nd4j.scalar(dataType, eps)));
+        return new Tensor(x.var().div(denom), x.shape());
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    public Tensor mean(Tensor x, boolean keepDims, int... axes) {
+        return reduce(x, keepDims, axes, true);
+    }
+
+    public Tensor sum(Tensor x, boolean keepDims, int... axes) {
+        return reduce(x, keepDims, axes, false);
+    }
+
+    private Tensor reduce(Tensor x, boolean keepDims, int[] axes, boolean mean) {
+        int[] a = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            a[i] = axis(x, axes[i]);
+            if (x.dim(a[i]) < 0) {
+                throw mismatch("cannot reduce over the batch dimension of " + x.shapeString());
+            }
+        }
+        SDVariable v = mean ? x.var().mean(keepDims, a) : x.var().sum(keepDims, a);
+        long[] s = x.shape();
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < s.length; i++) {
+            boolean reduced = false;
+            for (int r : a) {
+                reduced |= r == i;
+            }
+            if (!reduced) {
+                out.add(s[i]);
+            } else if (keepDims) {
+                out.add(1L);
+            }
+        }
+        return new Tensor(v, out.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    // ------------------------------------------------------------------ shape ops
+
+    /**
+     * Reshape; at most one entry of {@code shape} may be -1, and it takes whatever depends on the batch.
+     */
+    public Tensor reshape(Tensor x, long... shape) {
+        long known = 1;
+        int inferred = -1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == -1) {
+                if (inferred >= 0) {
+                    throw mismatch("reshape to " + Arrays.toString(shape) + ": more than one -1");
+                }
+                inferred = i;
+            } else if (shape[i] <= 0) {
+                throw mismatch("reshape to " + Arrays.toString(shape) + ": dimensions must be positive");
+            } else {
+                known *= shape[i];
+            }
+        }
+        long perSample = x.elementsPerSample();
+        boolean batched = Shapes.hasBatch(x.shape());
+        long[] stat = shape.clone();
+        if (inferred < 0) {
+            if (batched || known != perSample) {
+                throw mismatch("cannot reshape " + x.shapeString() + " to " + Arrays.toString(shape));
+            }
+        } else {
+            if (perSample % known != 0) {
+                throw mismatch("cannot reshape " + x.shapeString() + " to " + Arrays.toString(shape));
+            }
+            long k = perSample / known;
+            stat[inferred] = batched ? -k : k;
+        }
+        return new Tensor(x.var().reshape(shape), stat);
+    }
+
+    public Tensor permute(Tensor x, int... axes) {
+        if (axes.length != x.rank()) {
+            throw mismatch("permute " + Arrays.toString(axes) + " of rank-" + x.rank() + " " + x.shapeString());
+        }
+        long[] s = x.shape();
+        long[] out = new long[s.length];
+        for (int i = 0; i < axes.length; i++) {
+            out[i] = s[axes[i]];
+        }
+        return new Tensor(x.var().permute(axes), out);
+    }
+
+    /** Swaps two axes. */
+    public Tensor transpose(Tensor x, int a, int b) {
+        int[] axes = new int[x.rank()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        int aa = axis(x, a);
+        int bb = axis(x, b);
+        axes[aa] = bb;
+        axes[bb] = aa;
+        return permute(x, axes);
+    }
+
+    public Tensor concat(int axis, Tensor... xs) {
+        int a = axis(xs[0], axis);
+        long[] s = xs[0].shape();
+        long total = 0;
+        SDVariable[] vars = new SDVariable[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            long[] si = xs[i].shape();
+            boolean ok = si.length == s.length;
+            for (int d = 0; ok && d < s.length; d++) {
+                ok = d == a || si[d] == s[d];
+            }
+            if (!ok || si[a] < 0) {
+                throw mismatch("cannot concatenate " + xs[0].shapeString() + " and " + xs[i].shapeString()
+                        + " along axis " + a);
+            }
+            total += si[a];
+            vars[i] = xs[i].var();
+        }
+        s[a] = total;
+        return new Tensor(sd.concat(a, vars), s);
+    }
+
+    /** {@code x[..., start:end, ...]} along {@code axis} (not the batch axis). */
+    public Tensor slice(Tensor x, int axis, long start, long end) {
+        return slice(x, axis, start, end, 1);
+    }
+
+    /** {@code x[..., start:end:step, ...]} along {@code axis} (not the batch axis). */
+    public Tensor slice(Tensor x, int axis, long start, long end, long step) {
+        int a = axis(x, axis);
+        long n = x.dim(a);
+        if (n < 0 || start < 0 || end > n || start >= end || step < 1) {
+            throw mismatch("slice [" + start + ":" + end + ":" + step + "] of axis " + a + " of " + x.shapeString());
+        }
+        SDIndex[] idx = new SDIndex[x.rank()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = SDIndex.all();
+        }
+        idx[a] = step == 1 ? SDIndex.interval(start, end) : SDIndex.interval(start, step, end);
+        long[] s = x.shape();
+        s[a] = (end - start + step - 1) / step;
+        return new Tensor(x.var().get(idx), s);
+    }
+
+    /** {@code torch.roll(x, shift, axis)}: out[i] = x[(i - shift) mod n], by two slices and a concat. */
+    public Tensor roll(Tensor x, long shift, int axis) {
+        int a = axis(x, axis);
+        long n = x.dim(a);
+        long s = ((shift % n) + n) % n;
+        if (s == 0) {
+            return x;
+        }
+        return concat(a, slice(x, a, n - s, n), slice(x, a, 0, n - s));
+    }
+
+    /** Constant padding; {@code padding[i] = {before, after}} for every axis. */
+    public Tensor pad(Tensor x, long[][] padding, double value) {
+        if (padding.length != x.rank()) {
+            throw mismatch("padding for " + padding.length + " axes of rank-" + x.rank() + " " + x.shapeString());
+        }
+        long[] s = x.shape();
+        int[][] p = new int[padding.length][2];
+        for (int i = 0; i < padding.length; i++) {
+            if ((padding[i][0] != 0 || padding[i][1] != 0) && s[i] < 0) {
+                throw mismatch("cannot pad the batch dimension");
+            }
+            p[i][0] = Math.toIntExact(padding[i][0]);
+            p[i][1] = Math.toIntExact(padding[i][1]);
+            if (s[i] >= 0) {
+                s[i] += padding[i][0] + padding[i][1];
+            }
+        }
+        SDVariable pv = sd.constant(Nd4j.createFromArray(p));
+        return new Tensor(sd.nn.pad(x.var(), pv, value), s);
+    }
+
+    /**
+     * Swin's window partition: {@code [B, H, W, C]} to {@code [B*nW, ws, ws, C]}, windows in row-major order.
+     */
+    public Tensor windowPartition(Tensor x, int ws) {
+        expectShape(x, "window partition input [B, H, W, C]", -1, ANY, ANY, ANY);
+        long h = x.dim(1);
+        long w = x.dim(2);
+        long c = x.dim(3);
+        if (h % ws != 0 || w % ws != 0) {
+            throw mismatch("window size " + ws + " does not divide the " + h + "x" + w + " grid");
+        }
+        Tensor t = reshape(x, -1, h / ws, ws, w / ws, ws, c); // [B, H/ws, ws, W/ws, ws, C]
+        t = permute(t, 0, 1, 3, 2, 4, 5); // [B, H/ws, W/ws, ws, ws, C]
+        return reshape(t, -1, ws, ws, c); // [B*nW, ws, ws, C]
+    }
+
+    /** Inverse of {@link #windowPartition}: {@code [B*nW, ws, ws, C]} to {@code [B, H, W, C]}. */
+    public Tensor windowReverse(Tensor windows, int ws, long h, long w) {
+        long c = windows.dim(3);
+        Tensor t = reshape(windows, -1, h / ws, w / ws, ws, ws, c); // [B, H/ws, W/ws, ws, ws, C]
+        t = permute(t, 0, 1, 3, 2, 4, 5); // [B, H/ws, ws, W/ws, ws, C]
+        return reshape(t, -1, h, w, c); // [B, H, W, C]
+    }
+
+    // ------------------------------------------------------------------ products
+
+    /**
+     * {@code x W^T + b} over the last axis with a PyTorch {@code [out, in]} weight; any leading dimensions are
+     * folded into one for a 2-D product.
+     */
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (weight.rank() != 2) {
+            throw mismatch("linear weight must be [out, in], got " + weight.shapeString());
+        }
+        long out = weight.dim(0);
+        long in = weight.dim(1);
+        if (x.dim(-1) != in) {
+            throw mismatch("linear expects last dimension " + in + " but got input " + x.shapeString());
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != out)) {
+            throw mismatch("linear bias must be [" + out + "], got " + bias.shapeString());
+        }
+        long[] s = x.shape();
+        Tensor x2 = x.rank() == 2 ? x : reshape(x, -1, in); // [rows, in]
+        SDVariable y = sd.mmul(x2.var(), weight.var(), false, true, false);
+        if (bias != null) {
+            y = y.add(bias.var());
+        }
+        countMacs(Math.abs(x2.dim(0)) * in * out);
+        long[] ys = {x2.dim(0), out};
+        Tensor y2 = new Tensor(y, ys);
+        if (x.rank() == 2) {
+            return y2;
+        }
+        long[] target = s.clone();
+        target[target.length - 1] = out;
+        long[] r = target.clone();
+        for (int i = 0; i < r.length; i++) {
+            if (r[i] < 0) {
+                r[i] = -1;
+            }
+        }
+        return reshape(y2, r);
+    }
+
+    /**
+     * Batched matrix product of equal-rank tensors over the last two axes, optionally transposing either
+     * (leading dimensions must match exactly).
+     */
+    public Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
+        if (a.rank() != b.rank() || a.rank() < 2) {
+            throw mismatch("matmul of " + a.shapeString() + " and " + b.shapeString()
+                    + ": ranks must be equal (reshape a rank-3 by rank-2 product to 2-D)");
+        }
+        int r = a.rank();
+        long m = transposeA ? a.dim(r - 1) : a.dim(r - 2);
+        long ka = transposeA ? a.dim(r - 2) : a.dim(r - 1);
+        long kb = transposeB ? b.dim(r - 1) : b.dim(r - 2);
+        long n = transposeB ? b.dim(r - 2) : b.dim(r - 1);
+        boolean lead = true;
+        for (int i = 0; i < r - 2; i++) {
+            lead &= a.dim(i) == b.dim(i);
+        }
+        if (ka != kb || !lead || m < 0 || n < 0 || ka < 0) {
+            throw mismatch("matmul of " + a.shapeString() + (transposeA ? "^T" : "") + " and " + b.shapeString()
+                    + (transposeB ? "^T" : "") + ": shapes do not match");
+        }
+        long[] s = a.shape();
+        s[r - 2] = m;
+        s[r - 1] = n;
+        long batch = 1;
+        for (int i = 0; i < r - 2; i++) {
+            batch *= Math.abs(s[i]);
+        }
+        countMacs(batch * m * ka * n);
+        return new Tensor(sd.mmul(a.var(), b.var(), transposeA, transposeB, false), s);
+    }
+
+    /**
+     * 2-D convolution of NCHW {@code x} with a {@code [kH, kW, C/groups, O]} weight and optional {@code [O]}
+     * bias; symmetric zero padding as PyTorch's {@code padding=(pH, pW)}. Grouped convolutions (other than
+     * depthwise, see {@link #depthwiseConv2d}) are split into per-group convolutions.
+     */
+    public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                         int groups) {
+        expectShape(x, "conv2d input [B, C, H, W]", -1, ANY, ANY, ANY);
+        long c = x.dim(1);
+        long kh = weight.dim(0);
+        long kw = weight.dim(1);
+        long cin = weight.dim(2);
+        long o = weight.dim(3);
+        if (c % groups != 0 || o % groups != 0 || cin != c / groups) {
+            throw mismatch("conv2d with weight [kH=" + kh + ", kW=" + kw + ", I=" + cin + ", O=" + o + "] and groups="
+                    + groups + " expects " + cin * groups + " input channels but got input " + x.shapeString());
+        }
+        long[] hw = convOut(x, kh, kw, stride, padding, dilation);
+        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation);
+        SDVariable y;
+        if (groups == 1) {
+            y = bias == null ? sd.cnn.conv2d(x.var(), weight.var(), cfg) : sd.cnn.conv2d(x.var(), weight.var(), bias.var(), cfg);
+        } else {
+            long og = o / groups;
+            SDVariable[] parts = new SDVariable[groups];
+            for (int g = 0; g < groups; g++) {
+                SDVariable xg = x.var().get(SDIndex.all(), SDIndex.interval(g * cin, (g + 1) * cin), SDIndex.all(), SDIndex.all());
+                SDVariable wg = weight.var().get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(g * og, (g + 1) * og));
+                if (bias == null) {
+                    parts[g] = sd.cnn.conv2d(xg, wg, cfg);
+                } else {
+                    parts[g] = sd.cnn.conv2d(xg, wg, bias.var().get(SDIndex.interval(g * og, (g + 1) * og)), cfg);
+                }
+            }
+            y = sd.concat(1, parts);
+        }
+        countMacs(hw[0] * hw[1] * o * cin * kh * kw);
+        return new Tensor(y, new long[] {-1, o, hw[0], hw[1]});
+    }
+
+    /**
+     * Depthwise convolution ({@code groups = C}) of NCHW {@code x} with a {@code [kH, kW, C, m]} weight, giving
+     * {@code C*m} channels ordered as PyTorch's ({@code c*m + j}).
+     */
+    public Tensor depthwiseConv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        expectShape(x, "depthwise conv2d input [B, C, H, W]", -1, ANY, ANY, ANY);
+        long c = x.dim(1);
+        long kh = weight.dim(0);
+        long kw = weight.dim(1);
+        long mult = weight.dim(3);
+        if (weight.dim(2) != c) {
+            throw mismatch("depthwise conv2d with weight for " + weight.dim(2) + " channels got input " + x.shapeString());
+        }
+        long[] hw = convOut(x, kh, kw, stride, padding, dilation);
+        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation);
+        SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), weight.var(), cfg)
+                : sd.cnn.depthWiseConv2d(x.var(), weight.var(), bias.var(), cfg);
+        countMacs(hw[0] * hw[1] * c * mult * kh * kw);
+        return new Tensor(y, new long[] {-1, c * mult, hw[0], hw[1]});
+    }
+
+    private long[] convOut(Tensor x, long kh, long kw, int[] stride, int[] padding, int[] dilation) {
+        long h = (x.dim(2) + 2L * padding[0] - (long) dilation[0] * (kh - 1) - 1) / stride[0] + 1;
+        long w = (x.dim(3) + 2L * padding[1] - (long) dilation[1] * (kw - 1) - 1) / stride[1] + 1;
+        if (h < 1 || w < 1) {
+            throw mismatch("a " + kh + "x" + kw + " convolution (stride " + stride[0] + ", padding " + padding[0]
+                    + ") cannot take a " + x.dim(2) + "x" + x.dim(3) + " input");
+        }
+        return new long[] {h, w};
+    }
+
+    private static Conv2DConfig convConfig(long kh, long kw, int[] stride, int[] padding, int[] dilation) {
+        return Conv2DConfig.builder().kH(kh).kW(kw).sH(stride[0]).sW(stride[1]).pH(padding[0]).pW(padding[1])
+                .dH(dilation[0]).dW(dilation[1]).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+    }
+
+    // ------------------------------------------------------------------ normalisation
+
+    /**
+     * LayerNorm over {@code axis} with epsilon {@code eps} (PyTorch {@code nn.LayerNorm} for the last axis;
+     * axis 1 of NCHW for the channels-first LayerNorm2d), written out because SameDiff's layerNorm ignores
+     * epsilon. {@code weight}/{@code bias} are {@code [C]} and may be null.
+     */
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, int axis) {
+        int a = axis(x, axis);
+        long c = x.dim(a);
+        SDVariable mean = x.var().mean(true, a);
+        SDVariable centred = x.var().sub(mean);
+        SDVariable var = sd.math.square(centred).mean(true, a);
+        SDVariable y = centred.mul(sd.math.rsqrt(var.add(eps)));
+        long[] bshape = new long[x.rank() - a];
+        Arrays.fill(bshape, 1L);
+        bshape[0] = c;
+        if (weight != null) {
+            checkVector(weight, c, "LayerNorm weight");
+            y = y.mul(a == x.rank() - 1 ? weight.var() : weight.var().reshape(bshape));
+        }
+        if (bias != null) {
+            checkVector(bias, c, "LayerNorm bias");
+            y = y.add(a == x.rank() - 1 ? bias.var() : bias.var().reshape(bshape));
+        }
+        return new Tensor(y, x.shape());
+    }
+
+    /**
+     * BatchNorm over axis 1 of NCHW with PyTorch semantics. In an eval graph it uses the running statistics;
+     * in a training graph batch statistics in training executions and running statistics otherwise, and it
+     * registers a {@link BatchStat} so the training step updates the running statistics.
+     */
+    public Tensor batchNorm2d(Tensor x, Tensor weight, Tensor bias, String runningMeanKey, String runningVarKey,
+                              double eps, double momentum) {
+        expectShape(x, "BatchNorm2d input [B, C, H, W]", -1, ANY, ANY, ANY);
+        long c = x.dim(1);
+        Tensor rm = param(runningMeanKey);
+        Tensor rv = param(runningVarKey);
+        checkVector(rm, c, "BatchNorm running_mean");
+        SDVariable mean = rm.var();
+        SDVariable var = rv.var();
+        if (mode == Mode.TRAIN) {
+            String base = runningMeanKey.substring(0, runningMeanKey.lastIndexOf('.') + 1);
+            String bm = base + "batch_mean";
+            String bv = base + "batch_var";
+            SDVariable[] m = sd.math.moments(new String[] {bm, bv}, x.var(), new int[] {0, 2, 3}, false);
+            SDVariable p = phase();
+            SDVariable q = p.rsub(1.0);
+            mean = m[0].mul(p).add(mean.mul(q));
+            var = m[1].mul(p).add(var.mul(q));
+            batchStats.add(new BatchStat(runningMeanKey, runningVarKey, bm, bv, x.dim(2) * x.dim(3), momentum));
+        }
+        SDVariable scale = sd.math.rsqrt(var.add(eps));
+        if (weight != null) {
+            checkVector(weight, c, "BatchNorm weight");
+            scale = scale.mul(weight.var());
+        }
+        SDVariable shift = mean.neg().mul(scale);
+        if (bias != null) {
+            shift = shift.add(bias.var());
+        }
+        SDVariable y = x.var().mul(scale.reshape(1, c, 1, 1)).add(shift.reshape(1, c, 1, 1));
+        return new Tensor(y, x.shape());
+    }
+
+    private void checkVector(Tensor t, long n, String what) {
+        if (t.rank() != 1 || t.dim(0) != n) {
+            throw mismatch(what + " must be [" + n + "], got " + t.shapeString());
+        }
+    }
+
+    // ------------------------------------------------------------------ regularisation
+
+    /** Inverted dropout with drop probability {@code p}, active only in training executions. */
+    public Tensor dropout(Tensor x, double p) {
+        return dropMask(x, p, false);
+    }
+
+    /**
+     * DropPath (stochastic depth): drops whole samples of the residual branch {@code x} with probability
+     * {@code p} and scales kept ones by {@code 1/(1-p)}, active only in training executions.
+     */
+    public Tensor dropPath(Tensor x, double p) {
+        return dropMask(x, p, true);
+    }
+
+    private Tensor dropMask(Tensor x, double p, boolean perSample) {
+        if (p < 0 || p >= 1) {
+            throw new IllegalArgumentException("drop probability must be in [0, 1), got " + p);
+        }
+        if (p == 0 || mode == Mode.EVAL) {
+            return x;
+        }
+        double keep = 1 - p;
+        SDVariable mask = masks.mask(sd, x, perSample, keep);
+        SDVariable ph = phase();
+        // training: mask / keep; otherwise: 1
+        SDVariable factor = mask.mul(ph.mul(1.0 / keep)).add(ph.rsub(1.0));
+        return new Tensor(x.var().mul(factor), x.shape());
+    }
+
+    // ------------------------------------------------------------------ pooling and resizing
+
+    /**
+     * Average pooling of NCHW as PyTorch's {@code AvgPool2d(k, s, p, count_include_pad)} (floor mode).
+     */
+    public Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+        return pool(x, kernel, stride, padding, true, countIncludePad);
+    }
+
+    /** Max pooling of NCHW as PyTorch's {@code MaxPool2d(k, s, p)} (floor mode). */
+    public Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        return pool(x, kernel, stride, padding, false, false);
+    }
+
+    private Tensor pool(Tensor x, int[] k, int[] s, int[] p, boolean avg, boolean includePad) {
+        expectShape(x, "pooling input [B, C, H, W]", -1, ANY, ANY, ANY);
+        long[] hw = convOut(x, k[0], k[1], s, p, new int[] {1, 1});
+        Pooling2DConfig cfg = Pooling2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
+                .dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false)
+                .divisor(includePad ? Pooling2D.Divisor.INCLUDE_PADDING : Pooling2D.Divisor.EXCLUDE_PADDING)
+                .build();
+        SDVariable y = avg ? sd.cnn.avgPooling2d(x.var(), cfg) : sd.cnn.maxPooling2d(x.var(), cfg);
+        return new Tensor(y, new long[] {-1, x.dim(1), hw[0], hw[1]});
+    }
+
+    /**
+     * PyTorch's {@code adaptive_avg_pool2d}: output cell i averages input rows {@code floor(i*H/oh)} to
+     * {@code ceil((i+1)*H/oh)}; windows may overlap (14 to 8). Exact divisions use average pooling, the rest
+     * a product with constant averaging matrices.
+     */
+    public Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        expectShape(x, "adaptive pooling input [B, C, H, W]", -1, ANY, ANY, ANY);
+        long h = x.dim(2);
+        long w = x.dim(3);
+        if (h % outH == 0 && w % outW == 0) {
+            int kh = (int) (h / outH);
+            int kw = (int) (w / outW);
+            return pool(x, new int[] {kh, kw}, new int[] {kh, kw}, new int[] {0, 0}, true, false);
+        }
+        return separable(x, Resampling.adaptiveAverage(h, outH), Resampling.adaptiveAverage(w, outW));
+    }
+
+    /**
+     * Bilinear resize of NCHW as PyTorch's {@code F.interpolate(mode="bilinear", align_corners=False)} to
+     * {@code outH x outW}.
+     */
+    public Tensor resizeBilinear(Tensor x, int outH, int outW) {
+        expectShape(x, "bilinear resize input [B, C, H, W]", -1, ANY, ANY, ANY);
+        return separable(x, Resampling.bilinear(x.dim(2), outH), Resampling.bilinear(x.dim(3), outW));
+    }
+
+    /** {@code y[b,c] = Mh · x[b,c] · Mwᵀ} with constant matrices {@code Mh [oh, H]}, {@code Mw [ow, W]}. */
+    private Tensor separable(Tensor x, double[][] mh, double[][] mw) {
+        long c = x.dim(1);
+        long h = x.dim(2);
+        long w = x.dim(3);
+        int oh = mh.length;
+        int ow = mw.length;
+        SDVariable mwT = sd.constant(Nd4j.createFromArray(mw).castTo(dataType).transpose().dup()); // [W, ow]
+        SDVariable mhT = sd.constant(Nd4j.createFromArray(mh).castTo(dataType).transpose().dup()); // [H, oh]
+        SDVariable t = sd.mmul(x.var().reshape(-1, w), mwT); // [B*C*H, ow]
+        t = t.reshape(-1, h, ow).permute(0, 2, 1); // [B*C, ow, H]
+        t = sd.mmul(t.reshape(-1, h), mhT); // [B*C*ow, oh]
+        t = t.reshape(-1, c, ow, oh).permute(0, 1, 3, 2); // [B, C, oh, ow]
+        return new Tensor(t, new long[] {-1, c, oh, ow});
+    }
+
+    // ------------------------------------------------------------------ losses
+
+    /**
+     * Mean cross-entropy against soft targets, {@code -mean_b sum_k y[b,k] log softmax(z)[b,k]}, written by
+     * hand because SameDiff's loss ops ignore the upstream gradient.
+     */
+    public Tensor softTargetCrossEntropy(Tensor logits, Tensor targets) {
+        if (!Arrays.equals(logits.shape(), targets.shape()) || logits.rank() != 2) {
+            throw mismatch("cross-entropy of logits " + logits.shapeString() + " and targets " + targets.shapeString());
+        }
+        SDVariable l = sd.nn.logSoftmax(logits.var()).mul(targets.var()).sum(1).mean().neg();
+        return new Tensor(l, new long[0]);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private int axis(Tensor x, int axis) {
+        int a = axis < 0 ? x.rank() + axis : axis;
+        if (a < 0 || a >= x.rank()) {
+            throw mismatch("axis " + axis + " out of range for " + x.shapeString());
+        }
+        return a;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.tokenmix.core.engine;
+
+import dev.tokenmix.core.params.ParameterStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Loss and gradients of a training graph in one execution, on the path measured fastest in ND4J 1.0.0-M2.1:
+ * SameDiff's gradient function called directly (not {@code fit()} or {@code calculateGradients()}), with
+ * {@code keras_learning_phase = true} passed explicitly. After each execution the running statistics of every
+ * BatchNorm are updated as PyTorch does: {@code running = (1 - momentum) running + momentum batch}, with the
+ * unbiased batch variance, and {@code num_batches_tracked} counts up.
+ *
+ * <p>Applying the gradients (the optimizer) is the caller's business.
+ */
+public final class TrainingStep {
+    private final Ops ops;
+    private final String lossName;
+    private final SameDiff gradFn;
+    private final Map<String, String> gradNames = new LinkedHashMap<>();
+
+    /** Prepares the gradient function of {@code loss}, a scalar of a {@link Mode#TRAIN} graph built by {@code ops}. */
+    public TrainingStep(Ops ops, Tensor loss) {
+        if (ops.mode() != Mode.TRAIN) {
+            throw new IllegalArgumentException("a training step needs a graph built in Mode.TRAIN");
+        }
+        this.ops = ops;
+        this.lossName = loss.var().name();
+        SameDiff sd = ops.sameDiff();
+        sd.setLossVariables(lossName);
+        Quietly.call(() -> {
+            sd.createGradFunction();
+            return null;
+        });
+        this.gradFn = sd.getFunction("grad");
+        for (String key : ops.boundParameters()) {
+            SDVariable g = sd.getVariable(key).getGradient();
+            if (g != null) {
+                gradNames.put(key, g.name());
+            }
+        }
+    }
+
+    /** The trainable parameters that receive a gradient, in store order. */
+    public List<String> parameterKeys() {
+        return new ArrayList<>(gradNames.keySet());
+    }
+
+    /** Loss and gradients of one execution. */
+    public record Result(double loss, Map<String, INDArray> gradients) {
+    }
+
+    /**
+     * Runs forward and backward on {@code inputs} (placeholder name to array), updates BatchNorm running
+     * statistics, and returns the loss and the gradients keyed by parameter key.
+     */
+    public Result run(Map<String, INDArray> inputs) {
+        Map<String, INDArray> ph = new HashMap<>(inputs);
+        if (ops.usesLearningPhase()) {
+            ph.put(Ops.LEARNING_PHASE, Nd4j.scalar(true));
+        }
+        List<String> want = new ArrayList<>(gradNames.values());
+        want.add(lossName);
+        for (BatchStat b : ops.batchStats()) {
+            want.add(b.batchMeanName());
+            want.add(b.batchVarName());
+        }
+        Map<String, INDArray> out = gradFn.output(ph, want);
+        long batch = inputs.values().iterator().next().size(0);
+        updateRunningStats(out, batch);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        gradNames.forEach((key, g) -> grads.put(key, out.get(g)));
+        return new Result(out.get(lossName).getDouble(0), grads);
+    }
+
+    private void updateRunningStats(Map<String, INDArray> out, long batch) {
+        ParameterStore store = ops.store();
+        for (BatchStat b : ops.batchStats()) {
+            long n = batch * b.elementsPerChannelPerSample();
+            double m = b.momentum();
+            INDArray mean = out.get(b.batchMeanName());
+            INDArray var = out.get(b.batchVarName()).mul(n > 1 ? (double) n / (n - 1) : 1.0);
+            store.array(b.runningMeanKey()).muli(1 - m).addi(mean.mul(m));
+            store.array(b.runningVarKey()).muli(1 - m).addi(var.mul(m));
+            String counter = b.runningMeanKey().substring(0, b.runningMeanKey().lastIndexOf('.') + 1)
+                    + "num_batches_tracked";
+            if (store.contains(counter)) {
+                store.array(counter).addi(1);
+            }
+        }
+    }
+}

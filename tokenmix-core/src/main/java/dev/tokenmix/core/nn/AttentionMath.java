@@ -1,0 +1,47 @@
+package dev.tokenmix.core.nn;
+
+import dev.tokenmix.core.engine.Ops;
+import dev.tokenmix.core.engine.Tensor;
+
+/**
+ * Scaled dot-product attention written with rank-4 matrix products, which in ND4J 1.0.0-M2.1 is faster than
+ * its fused attention ops, has correct gradients, and takes an additive bias (relative positions, masks).
+ */
+public final class AttentionMath {
+    private AttentionMath() {
+    }
+
+    /**
+     * {@code softmax(q kᵀ · scale + bias) v} with dropout {@code attnDrop} on the attention map.
+     *
+     * @param q {@code [B, H, Nq, d]}
+     * @param k {@code [B, H, Nk, d]}
+     * @param v {@code [B, H, Nk, dv]}
+     * @param bias null, or broadcastable to {@code [B, H, Nq, Nk]}
+     * @return {@code [B, H, Nq, dv]}
+     */
+    public static Tensor scaledDotProduct(Ops ops, Tensor q, Tensor k, Tensor v, double scale, Tensor bias,
+                                          double attnDrop) {
+        Tensor attn = ops.matmul(ops.mul(q, scale), k, false, true); // [B, H, Nq, Nk]
+        if (bias != null) {
+            attn = ops.add(attn, bias);
+        }
+        attn = ops.dropout(ops.softmax(attn, -1), attnDrop);
+        return ops.matmul(attn, v, false, false); // [B, H, Nq, dv]
+    }
+
+    /** {@code [B, N, H*d]} to {@code [B, H, N, d]}. */
+    public static Tensor splitHeads(Ops ops, Tensor x, long heads) {
+        long n = x.dim(1);
+        long d = x.dim(2) / heads;
+        return ops.permute(ops.reshape(x, -1, n, heads, d), 0, 2, 1, 3); // [B, N, H, d] -> [B, H, N, d]
+    }
+
+    /** {@code [B, H, N, d]} to {@code [B, N, H*d]}. */
+    public static Tensor mergeHeads(Ops ops, Tensor x) {
+        long h = x.dim(1);
+        long n = x.dim(2);
+        long d = x.dim(3);
+        return ops.reshape(ops.permute(x, 0, 2, 1, 3), -1, n, h * d); // [B, N, H, d] -> [B, N, H*d]
+    }
+}

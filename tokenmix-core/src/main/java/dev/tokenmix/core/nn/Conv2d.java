@@ -1,0 +1,142 @@
+package dev.tokenmix.core.nn;
+
+import dev.tokenmix.core.engine.Ops;
+import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.params.Init;
+import dev.tokenmix.core.params.Layout;
+import dev.tokenmix.core.params.Scope;
+
+/**
+ * PyTorch's {@code nn.Conv2d} on NCHW input: stride, symmetric padding, dilation and groups (depthwise when
+ * {@code groups == in}). The weight key holds PyTorch's {@code [O, I/groups, kH, kW]} tensor, stored in
+ * ND4J's layout ({@link Layout}).
+ *
+ * <pre>{@code
+ * Conv2d dw = Conv2d.builder(scope.child("dwconv"), 64, 64, 7).padding(3).groups(64).build();
+ * }</pre>
+ */
+public final class Conv2d extends Module {
+    private final String weight;
+    private final String bias;
+    private final int[] stride;
+    private final int[] padding;
+    private final int[] dilation;
+    private final int groups;
+    private final boolean depthwise;
+
+    private Conv2d(Builder b) {
+        super(b.scope);
+        this.stride = new int[] {b.strideH, b.strideW};
+        this.padding = new int[] {b.padH, b.padW};
+        this.dilation = new int[] {b.dilation, b.dilation};
+        this.groups = b.groups;
+        this.depthwise = b.groups == b.in && b.groups > 1;
+        Init wi = b.weightInit != null ? b.weightInit : Init.torchDefault();
+        long fanIn = (b.in / b.groups) * b.kernelH * b.kernelW;
+        Init bi = b.biasInit != null ? b.biasInit : Init.torchDefaultBias(fanIn);
+        Layout layout = depthwise ? Layout.DEPTHWISE_YXCM : Layout.CONV_YXIO;
+        this.weight = b.scope.parameter("weight", wi, layout, b.out, b.in / b.groups, b.kernelH, b.kernelW);
+        this.bias = b.bias ? b.scope.parameter("bias", bi, b.out) : null;
+    }
+
+    /** A square {@code kernel x kernel} convolution from {@code in} to {@code out} channels. */
+    public static Builder builder(Scope scope, long in, long out, int kernel) {
+        return new Builder(scope, in, out, kernel, kernel);
+    }
+
+    @Override
+    protected Tensor forward(Ops ops, Tensor x) {
+        Tensor w = ops.param(weight);
+        Tensor b = bias == null ? null : ops.param(bias);
+        return depthwise ? ops.depthwiseConv2d(x, w, b, stride, padding, dilation)
+                : ops.conv2d(x, w, b, stride, padding, dilation, groups);
+    }
+
+    /** Settings of a {@link Conv2d}; validated by {@link #build()}. */
+    public static final class Builder {
+        private final Scope scope;
+        private final long in;
+        private final long out;
+        private final int kernelH;
+        private final int kernelW;
+        private int strideH = 1;
+        private int strideW = 1;
+        private int padH;
+        private int padW;
+        private int dilation = 1;
+        private int groups = 1;
+        private boolean bias = true;
+        private Init weightInit;
+        private Init biasInit;
+
+        private Builder(Scope scope, long in, long out, int kernelH, int kernelW) {
+            this.scope = scope;
+            this.in = in;
+            this.out = out;
+            this.kernelH = kernelH;
+            this.kernelW = kernelW;
+        }
+
+        public Builder stride(int s) {
+            return stride(s, s);
+        }
+
+        public Builder stride(int sh, int sw) {
+            this.strideH = sh;
+            this.strideW = sw;
+            return this;
+        }
+
+        public Builder padding(int p) {
+            return padding(p, p);
+        }
+
+        public Builder padding(int ph, int pw) {
+            this.padH = ph;
+            this.padW = pw;
+            return this;
+        }
+
+        public Builder dilation(int d) {
+            this.dilation = d;
+            return this;
+        }
+
+        public Builder groups(int g) {
+            this.groups = g;
+            return this;
+        }
+
+        public Builder bias(boolean b) {
+            this.bias = b;
+            return this;
+        }
+
+        public Builder weightInit(Init init) {
+            this.weightInit = init;
+            return this;
+        }
+
+        public Builder biasInit(Init init) {
+            this.biasInit = init;
+            return this;
+        }
+
+        public Conv2d build() {
+            String where = "Conv2d " + scope.prefix() + ": ";
+            if (in <= 0 || out <= 0 || kernelH <= 0 || kernelW <= 0) {
+                throw new IllegalStateException(where + "channels and kernel must be positive, got in=" + in
+                        + ", out=" + out + ", kernel=" + kernelH + "x" + kernelW);
+            }
+            if (groups <= 0 || in % groups != 0 || out % groups != 0) {
+                throw new IllegalStateException(where + "groups=" + groups + " must divide in=" + in + " and out="
+                        + out);
+            }
+            if (strideH <= 0 || strideW <= 0 || dilation <= 0 || padH < 0 || padW < 0) {
+                throw new IllegalStateException(where + "stride and dilation must be positive and padding >= 0, got stride="
+                        + strideH + "x" + strideW + ", dilation=" + dilation + ", padding=" + padH + "x" + padW);
+            }
+            return new Conv2d(this);
+        }
+    }
+}
