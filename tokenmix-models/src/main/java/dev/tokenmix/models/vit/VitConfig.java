@@ -1,0 +1,49 @@
+package dev.tokenmix.models.vit;
+
+/**
+ * Hyper-parameters of a plain Vision Transformer (timm's {@code VisionTransformer}), the DeiT baseline.
+ *
+ * @param imgSize input resolution (position embeddings are built for it)
+ * @param patchSize patch size of the convolutional patch embedding
+ * @param embedDim token width
+ * @param depth number of transformer blocks
+ * @param numHeads attention heads per block
+ * @param mlpRatio MLP hidden width over {@code embedDim}
+ * @param qkvBias whether the qkv projection has a bias
+ * @param globalPool {@code "token"} (class token) or {@code "avg"} (mean of patch tokens)
+ * @param normEps LayerNorm epsilon (1e-6 in timm's ViTs)
+ */
+public record VitConfig(int imgSize, int patchSize, int embedDim, int depth, int numHeads, double mlpRatio,
+                        boolean qkvBias, String globalPool, double normEps) {
+
+    public VitConfig {
+        StringBuilder bad = new StringBuilder();
+        if (imgSize <= 0 || patchSize <= 0 || imgSize % patchSize != 0) {
+            bad.append(" imgSize=").append(imgSize).append(" must be a positive multiple of patchSize=").append(patchSize)
+                    .append(';');
+        }
+        if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {
+            bad.append(" embedDim=").append(embedDim).append(" must be divisible by numHeads=").append(numHeads).append(';');
+        }
+        if (depth <= 0 || !(mlpRatio > 0) || !(normEps > 0)) {
+            bad.append(" depth=").append(depth).append(", mlpRatio=").append(mlpRatio).append(", normEps=").append(normEps)
+                    .append(" must be positive;");
+        }
+        if (!"token".equals(globalPool) && !"avg".equals(globalPool)) {
+            bad.append(" globalPool='").append(globalPool).append("' must be 'token' or 'avg';");
+        }
+        if (bad.length() > 0) {
+            throw new IllegalArgumentException("invalid ViT config:" + bad);
+        }
+    }
+
+    /** The same configuration at another input resolution. */
+    public VitConfig withImgSize(int size) {
+        return new VitConfig(size, patchSize, embedDim, depth, numHeads, mlpRatio, qkvBias, globalPool, normEps);
+    }
+
+    /** Patches per side. */
+    public int gridSize() {
+        return imgSize / patchSize;
+    }
+}
