@@ -34,8 +34,12 @@ public final class Conv2d extends Module {
         Init wi = b.weightInit != null ? b.weightInit : Init.torchDefault();
         long fanIn = (b.in / b.groups) * b.kernelH * b.kernelW;
         Init bi = b.biasInit != null ? b.biasInit : Init.torchDefaultBias(fanIn);
-        Layout layout = depthwise ? Layout.DEPTHWISE_YXCM : Layout.CONV_YXIO;
-        this.weight = b.scope.parameter("weight", wi, layout, b.out, b.in / b.groups, b.kernelH, b.kernelW);
+        long[] torchShape = {b.out, b.in / b.groups, b.kernelH, b.kernelW};
+        // A depthwise weight [in*m, 1, kH, kW] is stored as [kH, kW, in, m]; its stored shape must be given.
+        this.weight = depthwise
+                ? b.scope.parameter("weight", wi, Layout.DEPTHWISE_YXCM,
+                        new long[] {b.kernelH, b.kernelW, b.in, b.out / b.in}, torchShape)
+                : b.scope.parameter("weight", wi, Layout.CONV_YXIO, torchShape);
         this.bias = b.bias ? b.scope.parameter("bias", bi, b.out) : null;
     }
 

@@ -68,7 +68,20 @@ public final class Scope {
         return register(local, init, Param.Kind.PARAMETER, layout, torchShape);
     }
 
+    /**
+     * A trainable tensor in a layout whose stored shape the PyTorch shape does not determine
+     * ({@link Layout#DEPTHWISE_YXCM}: {@code [kH, kW, C, m]} for PyTorch's {@code [C*m, 1, kH, kW]}).
+     */
+    public String parameter(String local, Init init, Layout layout, long[] storedShape, long[] torchShape) {
+        return register(local, init, Param.Kind.PARAMETER, layout, storedShape, torchShape);
+    }
+
     private String register(String local, Init init, Param.Kind kind, Layout layout, long[] torchShape) {
+        return register(local, init, kind, layout, null, torchShape);
+    }
+
+    private String register(String local, Init init, Param.Kind kind, Layout layout, long[] storedShape,
+                            long[] torchShape) {
         String key = key(local);
         long n = 1;
         for (long d : torchShape) {
@@ -78,7 +91,8 @@ public final class Scope {
         init.fill(values, torchShape, randomFor(key));
         INDArray flat = Nd4j.createFromArray(values).castTo(store.dataType());
         INDArray torch = torchShape.length == 0 ? flat.reshape() : flat.reshape('c', torchShape);
-        store.add(key, layout.fromTorch(torch), kind, layout, torchShape);
+        INDArray stored = storedShape == null ? layout.fromTorch(torch) : layout.fromTorch(torch, storedShape);
+        store.add(key, stored, kind, layout, torchShape);
         return key;
     }
 
