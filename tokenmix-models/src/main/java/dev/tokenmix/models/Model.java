@@ -231,7 +231,7 @@ public abstract class Model {
 
     private synchronized CompiledGraph graph(String kind, INDArray x, Mode mode,
                                              BiFunction<Ops, Tensor, Map<String, Tensor>> body) {
-        if (x.rank() != 4 && kind.startsWith("head") == false) {
+        if (x.rank() != 4 && !kind.startsWith("head")) {
             throw new ShapeMismatchException("input", "expected an NCHW image batch [N, " + inChans() + ", H, W] but got "
                     + Arrays.toString(x.shape()));
         }
