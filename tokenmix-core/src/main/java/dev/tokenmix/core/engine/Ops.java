@@ -817,11 +817,22 @@ public final class Ops {
     private Tensor pool(Tensor x, int[] k, int[] s, int[] p, boolean avg, boolean includePad) {
         expectShape(x, "pooling input [B, C, H, W]", -1, ANY, ANY, ANY);
         long[] hw = convOut(x, k[0], k[1], s, p, new int[] {1, 1});
-        Pooling2DConfig cfg = Pooling2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(p[0]).pW(p[1])
+        SDVariable in = x.var();
+        int[] pad = p;
+        if (avg && includePad && (p[0] > 0 || p[1] > 0)) {
+            // ND4J 1.0.0-M2.1's avg pooling ignores Divisor.INCLUDE_PADDING: it always divides by the real cells
+            // (PyTorch's count_include_pad=False), so border cells of PyTorch's default count_include_pad=True
+            // came out too large. Pad with zeros explicitly and pool without padding instead; in floor mode a
+            // window never leaves the padded input, so every divisor is kH*kW, as in PyTorch.
+            int[][] pp = {{0, 0}, {0, 0}, {p[0], p[0]}, {p[1], p[1]}};
+            in = sd.nn.pad(in, sd.constant(Nd4j.createFromArray(pp)), 0.0);
+            pad = new int[] {0, 0};
+        }
+        Pooling2DConfig cfg = Pooling2DConfig.builder().kH(k[0]).kW(k[1]).sH(s[0]).sW(s[1]).pH(pad[0]).pW(pad[1])
                 .dH(1).dW(1).paddingMode(PaddingMode.VALID).isNHWC(false)
                 .divisor(includePad ? Pooling2D.Divisor.INCLUDE_PADDING : Pooling2D.Divisor.EXCLUDE_PADDING)
                 .build();
-        SDVariable y = avg ? sd.cnn.avgPooling2d(x.var(), cfg) : sd.cnn.maxPooling2d(x.var(), cfg);
+        SDVariable y = avg ? sd.cnn.avgPooling2d(in, cfg) : sd.cnn.maxPooling2d(in, cfg);
         return new Tensor(y, new long[] {-1, x.dim(1), hw[0], hw[1]});
     }
 
