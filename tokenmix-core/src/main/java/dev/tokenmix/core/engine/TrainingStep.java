@@ -25,6 +25,7 @@ public final class TrainingStep {
     private final String lossName;
     private final SameDiff gradFn;
     private final Map<String, String> gradNames = new LinkedHashMap<>();
+    private final long maskSeed;
 
     /** Prepares the gradient function of {@code loss}, a scalar of a {@link Mode#TRAIN} graph built by {@code ops}. */
     public TrainingStep(Ops ops, Tensor loss) {
@@ -40,6 +41,7 @@ public final class TrainingStep {
             return null;
         });
         this.gradFn = sd.getFunction("grad");
+        this.maskSeed = Nd4j.getRandom().nextLong();
         for (String key : ops.boundParameters()) {
             SDVariable g = sd.getVariable(key).getGradient();
             if (g != null) {
@@ -72,12 +74,24 @@ public final class TrainingStep {
             want.add(b.batchMeanName());
             want.add(b.batchVarName());
         }
+        freshMasks();
         Map<String, INDArray> out = gradFn.output(ph, want);
         long batch = inputs.values().iterator().next().size(0);
         updateRunningStats(out, batch);
         Map<String, INDArray> grads = new LinkedHashMap<>();
         gradNames.forEach((key, g) -> grads.put(key, out.get(g)));
         return new Result(out.get(lossName).getDouble(0), grads);
+    }
+
+    /**
+     * Makes the calling thread's session of the gradient function one that re-seeds random ops on every
+     * execution: SameDiff's own session would draw the same dropout/DropPath masks on every step.
+     */
+    private void freshMasks() {
+        long thread = Thread.currentThread().getId();
+        if (!(gradFn.getSessions().get(thread) instanceof FreshRandomSession)) {
+            gradFn.getSessions().put(thread, new FreshRandomSession(gradFn, maskSeed ^ thread));
+        }
     }
 
     private void updateRunningStats(Map<String, INDArray> out, long batch) {

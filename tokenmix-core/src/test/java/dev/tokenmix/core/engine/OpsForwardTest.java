@@ -252,7 +252,7 @@ class OpsForwardTest {
                 for (int j = 0; j < 3; j++) {
                     int[] src = {b, i, j};
                     // torch.roll: out[i] = x[(i - shift) mod n]
-                    src[a] = (int) Math.floorMod(src[a] - shift, n);
+                    src[a] = Math.floorMod(src[a] - shift, n);
                     expected.set(x.get(src), b, i, j);
                 }
             }
