@@ -21,7 +21,8 @@ public final class VitBlock extends Module {
     private final Attention attn;
     private final LayerNorm norm2;
     private final Mlp mlp;
-    private final DropPath dropPath;
+    private final DropPath dropPath1;
+    private final DropPath dropPath2;
 
     public VitBlock(Scope scope, VitConfig cfg, double dropRate, double dropPathRate) {
         super(scope);
@@ -32,12 +33,13 @@ public final class VitBlock extends Module {
         long hidden = (long) (cfg.embedDim() * cfg.mlpRatio());
         this.mlp = new Mlp(scope.child("mlp"), cfg.embedDim(), hidden, cfg.embedDim(), Activation.GELU, dropRate, w,
                 Init.zeros());
-        this.dropPath = new DropPath(scope.child("drop_path"), dropPathRate);
+        this.dropPath1 = new DropPath(scope.child("drop_path1"), dropPathRate);
+        this.dropPath2 = new DropPath(scope.child("drop_path2"), dropPathRate);
     }
 
     @Override
     protected Tensor forward(Ops ops, Tensor x) {
-        x = ops.add(x, dropPath.apply(ops, attn.apply(ops, norm1.apply(ops, x))));
-        return ops.add(x, dropPath.apply(ops, mlp.apply(ops, norm2.apply(ops, x))));
+        x = ops.add(x, dropPath1.apply(ops, attn.apply(ops, norm1.apply(ops, x))));
+        return ops.add(x, dropPath2.apply(ops, mlp.apply(ops, norm2.apply(ops, x))));
     }
 }

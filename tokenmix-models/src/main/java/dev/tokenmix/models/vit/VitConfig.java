@@ -17,23 +17,21 @@ public record VitConfig(int imgSize, int patchSize, int embedDim, int depth, int
                         boolean qkvBias, String globalPool, double normEps) {
 
     public VitConfig {
-        StringBuilder bad = new StringBuilder();
+        java.util.List<String> bad = new java.util.ArrayList<>();
         if (imgSize <= 0 || patchSize <= 0 || imgSize % patchSize != 0) {
-            bad.append(" imgSize=").append(imgSize).append(" must be a positive multiple of patchSize=").append(patchSize)
-                    .append(';');
+            bad.add("imgSize=" + imgSize + " must be a positive multiple of patchSize=" + patchSize);
         }
         if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0) {
-            bad.append(" embedDim=").append(embedDim).append(" must be divisible by numHeads=").append(numHeads).append(';');
+            bad.add("embedDim=" + embedDim + " must be divisible by numHeads=" + numHeads);
         }
         if (depth <= 0 || !(mlpRatio > 0) || !(normEps > 0)) {
-            bad.append(" depth=").append(depth).append(", mlpRatio=").append(mlpRatio).append(", normEps=").append(normEps)
-                    .append(" must be positive;");
+            bad.add("depth=" + depth + ", mlpRatio=" + mlpRatio + ", normEps=" + normEps + " must be positive");
         }
         if (!"token".equals(globalPool) && !"avg".equals(globalPool)) {
-            bad.append(" globalPool='").append(globalPool).append("' must be 'token' or 'avg';");
+            bad.add("globalPool='" + globalPool + "' must be 'token' or 'avg'");
         }
-        if (bad.length() > 0) {
-            throw new IllegalArgumentException("invalid ViT config:" + bad);
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("invalid ViT config: " + String.join("; ", bad));
         }
     }
 
