@@ -137,6 +137,22 @@ class LayerGradientTest {
                     Identity id = new Identity(sc.child("id"));
                     return (ops, x) -> id.apply(ops, ops.square(x));
                 }),
+                train("pre-norm transformer block with DropPath and Mlp dropout TRAIN", s(2, 3, 4), sc -> {
+                    LayerNorm ln = new LayerNorm(sc.child("norm1"), 4, 1e-6);
+                    Attention attn = new Attention(sc.child("attn"), 4, 2, true, 0.0, 0.0, Init.truncNormal(0.5));
+                    Mlp mlp = new Mlp(sc.child("mlp"), 4, 8, 4, Activation.GELU, 0.1, Init.truncNormal(0.5), Init.normal(0.1));
+                    DropPath dp = new DropPath(sc.child("dp"), 0.3);
+                    return (ops, x) -> {
+                        Tensor h = ops.add(x, dp.apply(ops, attn.apply(ops, ln.apply(ops, x))));
+                        return ops.add(h, mlp.apply(ops, h));
+                    };
+                }),
+                train("conv stride 2, BatchNorm, depthwise conv TRAIN", s(2, 2, 5, 5), sc -> {
+                    Conv2d c = Conv2d.builder(sc.child("conv"), 2, 4, 3).stride(2).padding(1).build();
+                    BatchNorm2d bn = new BatchNorm2d(sc.child("bn"), 4);
+                    Conv2d dw = Conv2d.builder(sc.child("dw"), 4, 4, 3).padding(1).groups(4).build();
+                    return (ops, x) -> dw.apply(ops, bn.apply(ops, c.apply(ops, x)));
+                }),
                 train("Sequential conv-bn-act TRAIN", s(2, 2, 3, 3), module(sc -> new Sequential(sc, 3, (c, i) -> i == 0
                         ? Conv2d.builder(c, 2, 3, 3).padding(1).build()
                         : i == 1 ? batchNorm(c, 3) : new SiluModule(c)))));
