@@ -50,6 +50,17 @@ class OpsForwardTest {
     }
 
     @Test
+    void geluInFloatIsTheErfFormToo() {
+        Dense x = Dense.uniform(21, -4, 4, 3, 17);
+        INDArray y = run(new ParameterStore(DataType.FLOAT), Mode.EVAL, x.toNd4j(DataType.FLOAT), Ops::gelu);
+        Dense exact = new Dense(x.shape);
+        for (int i = 0; i < x.v.length; i++) {
+            exact.v[i] = Reference.gelu(x.v[i]);
+        }
+        assertClose(exact, y, 2e-6);
+    }
+
+    @Test
     void referenceErfMatchesKnownValues() {
         assertEquals(0.0, Reference.erf(0), 0);
         assertEquals(0.8427007929497149, Reference.erf(1), 1e-14);
@@ -170,14 +181,15 @@ class OpsForwardTest {
 
     // ------------------------------------------------------------------ pooling and resizing
 
-    @ParameterizedTest(name = "avgPool {0}x{0}/{1} pad {2} count_include_pad={3} on {4}x{4}")
-    @CsvSource({"3,2,1,true,5", "3,2,1,false,5", "3,1,1,false,4", "3,1,1,true,4", "2,2,0,true,4", "2,2,1,false,5",
-        "2,2,1,true,5"})
-    void avgPoolCountIncludePad(int k, int s, int p, boolean include, int hw) {
+    @ParameterizedTest(name = "avgPool {0}x{0}/{1} pad {2} count_include_pad={3} on {4}x{4} {5}")
+    @CsvSource({"3,2,1,true,5,DOUBLE", "3,2,1,false,5,DOUBLE", "3,1,1,false,4,DOUBLE", "3,1,1,true,4,DOUBLE",
+        "2,2,0,true,4,DOUBLE", "2,2,1,false,5,DOUBLE", "2,2,1,true,5,DOUBLE", "3,2,1,true,5,FLOAT",
+        "3,1,1,false,4,FLOAT", "3,1,1,true,4,FLOAT"})
+    void avgPoolCountIncludePad(int k, int s, int p, boolean include, int hw, DataType dt) {
         Dense x = Dense.random(6, 2, 2, hw, hw);
-        INDArray y = run(doubles(), Mode.EVAL, x.toNd4j(),
+        INDArray y = run(new ParameterStore(dt), Mode.EVAL, x.toNd4j(dt),
                 (ops, t) -> ops.avgPool2d(t, new int[] {k, k}, new int[] {s, s}, new int[] {p, p}, include));
-        assertClose(Reference.avgPool2d(x, k, s, p, include), y, 1e-12);
+        assertClose(Reference.avgPool2d(x, k, s, p, include), y, dt == DataType.DOUBLE ? 1e-12 : 1e-6);
     }
 
     @Test
@@ -189,14 +201,14 @@ class OpsForwardTest {
         assertEquals(with.get(0, 0, 0, 0) * 9 / 4, without.get(0, 0, 0, 0), 1e-12);
     }
 
-    @ParameterizedTest(name = "maxPool {0}x{0}/{1} pad {2} on {3}x{3}")
-    @CsvSource({"3,2,1,5", "2,2,0,4", "3,1,1,4"})
-    void maxPool(int k, int s, int p, int hw) {
+    @ParameterizedTest(name = "maxPool {0}x{0}/{1} pad {2} on {3}x{3} {4}")
+    @CsvSource({"3,2,1,5,DOUBLE", "2,2,0,4,DOUBLE", "3,1,1,4,DOUBLE", "3,2,1,5,FLOAT"})
+    void maxPool(int k, int s, int p, int hw, DataType dt) {
         // all negative, so a zero from the padding would win if padding took part
         Dense x = Dense.uniform(8, -2, -0.5, 2, 2, hw, hw);
-        INDArray y = run(doubles(), Mode.EVAL, x.toNd4j(),
+        INDArray y = run(new ParameterStore(dt), Mode.EVAL, x.toNd4j(dt),
                 (ops, t) -> ops.maxPool2d(t, new int[] {k, k}, new int[] {s, s}, new int[] {p, p}));
-        assertClose(Reference.maxPool2d(x, k, s, p), y, 0);
+        assertClose(Reference.maxPool2d(x, k, s, p), y, dt == DataType.DOUBLE ? 0 : 1e-6);
     }
 
     @ParameterizedTest(name = "adaptiveAvgPool2d {0}x{1} to {2}x{3}")
