@@ -76,8 +76,7 @@ public final class TrainingStep {
         }
         freshMasks();
         Map<String, INDArray> out = gradFn.output(ph, want);
-        long batch = inputs.values().iterator().next().size(0);
-        updateRunningStats(out, batch);
+        updateRunningStats(out, batchSize(inputs));
         Map<String, INDArray> grads = new LinkedHashMap<>();
         gradNames.forEach((key, g) -> grads.put(key, out.get(g)));
         return new Result(out.get(lossName).getDouble(0), grads);
@@ -92,6 +91,20 @@ public final class TrainingStep {
         if (!(gradFn.getSessions().get(thread) instanceof FreshRandomSession)) {
             gradFn.getSessions().put(thread, new FreshRandomSession(gradFn, maskSeed ^ thread));
         }
+    }
+
+    /** The batch size: that of the first placeholder the graph declared (the images, in every model). */
+    private long batchSize(Map<String, INDArray> inputs) {
+        if (ops.batchStats().isEmpty()) {
+            return 0;
+        }
+        String name = ops.placeholders().isEmpty() ? null : ops.placeholders().get(0);
+        INDArray first = name == null ? null : inputs.get(name);
+        if (first == null) {
+            throw new IllegalArgumentException("BatchNorm statistics need the batch size of input '" + name
+                    + "', which was not given; inputs were " + inputs.keySet());
+        }
+        return first.size(0);
     }
 
     private void updateRunningStats(Map<String, INDArray> out, long batch) {
