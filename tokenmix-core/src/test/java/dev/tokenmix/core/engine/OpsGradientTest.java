@@ -1,12 +1,15 @@
 package dev.tokenmix.core.engine;
 
+import static dev.tokenmix.core.testing.GradCase.eval;
+import static dev.tokenmix.core.testing.GradCase.s;
+import static dev.tokenmix.core.testing.GradCase.train;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Layout;
 import dev.tokenmix.core.params.ParameterStore;
 import dev.tokenmix.core.params.Scope;
+import dev.tokenmix.core.testing.GradCase;
 import dev.tokenmix.core.testing.Dense;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -24,13 +27,6 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class OpsGradientTest {
 
-    /** One check: a name, the mode, the concrete input shape, and the graph body built over a fresh scope. */
-    record Case(String name, Mode mode, long[] shape, Function<Scope, BiFunction<Ops, Tensor, Tensor>> build) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     static final Init POSITIVE = (out, shape, rnd) -> {
         for (int i = 0; i < out.length; i++) {
@@ -39,17 +35,8 @@ class OpsGradientTest {
     };
     static final Init UNIFORM = Init.uniform(1.0);
 
-    static Case eval(String name, long[] shape, Function<Scope, BiFunction<Ops, Tensor, Tensor>> build) {
-        return new Case(name, Mode.EVAL, shape, build);
-    }
 
-    static Case train(String name, long[] shape, Function<Scope, BiFunction<Ops, Tensor, Tensor>> build) {
-        return new Case(name, Mode.TRAIN, shape, build);
-    }
 
-    static long[] s(long... shape) {
-        return shape;
-    }
 
     /** The graph body of a parameter-free op. */
     static Function<Scope, BiFunction<Ops, Tensor, Tensor>> op(BiFunction<Ops, Tensor, Tensor> body) {
@@ -61,7 +48,7 @@ class OpsGradientTest {
         return ops.add(ops.mul(x, 0.5), 1.0);
     }
 
-    static Stream<Case> cases() {
+    static Stream<GradCase> cases() {
         return Stream.of(
                 // elementwise with broadcasting
                 eval("add [B,3,4] + [4]", s(2, 3, 4), sc -> {
@@ -304,16 +291,8 @@ class OpsGradientTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void gradientMatchesCentralDifferences(Case c) {
-        ParameterStore store = new ParameterStore(DataType.DOUBLE);
-        BiFunction<Ops, Tensor, Tensor> body = c.build().apply(Scope.root(store, 11));
-        GradientCheck.Outcome o = GradientCheck.of(store, c.mode(), c.shape()).check(body);
-        assertTrue(o.passed(), c.name() + ": analytic and numerical gradients differ");
-        long inputs = 1;
-        for (long d : c.shape()) {
-            inputs *= d;
-        }
-        assertTrue(o.checkedValues() >= inputs + store.parameterCount(), "checked " + o.checkedValues() + " values");
+    void gradientMatchesCentralDifferences(GradCase c) {
+        c.assertGradientsMatch(11);
     }
 
     /** The harness can fail: SameDiff's variance has a gradient N/(N-1) off (reference/nd4j.md). */

@@ -1,14 +1,15 @@
 package dev.tokenmix.core.nn;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.tokenmix.core.testing.GradCase.eval;
+import static dev.tokenmix.core.testing.GradCase.s;
+import static dev.tokenmix.core.testing.GradCase.train;
 
-import dev.tokenmix.core.engine.GradientCheck;
-import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.ParameterStore;
 import dev.tokenmix.core.params.Scope;
+import dev.tokenmix.core.testing.GradCase;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -23,26 +24,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class LayerGradientTest {
 
-    record Case(String name, Mode mode, long[] shape, Function<Scope, BiFunction<Ops, Tensor, Tensor>> build) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     static final Init WIDE = Init.uniform(0.8);
 
-    static Case eval(String name, long[] shape, Function<Scope, BiFunction<Ops, Tensor, Tensor>> build) {
-        return new Case(name, Mode.EVAL, shape, build);
-    }
 
-    static Case train(String name, long[] shape, Function<Scope, BiFunction<Ops, Tensor, Tensor>> build) {
-        return new Case(name, Mode.TRAIN, shape, build);
-    }
 
-    static long[] s(long... shape) {
-        return shape;
-    }
 
     /** The body of a single module. */
     static Function<Scope, BiFunction<Ops, Tensor, Tensor>> module(Function<Scope, Module> factory) {
@@ -63,7 +49,7 @@ class LayerGradientTest {
         return bn;
     }
 
-    static Stream<Case> cases() {
+    static Stream<GradCase> cases() {
         return Stream.of(
                 eval("Linear rank 3", s(2, 3, 4), module(sc -> new Linear(sc, 4, 5, true, WIDE, WIDE))),
                 eval("Linear without bias", s(2, 4), module(sc -> new Linear(sc, 4, 3, false))),
@@ -180,15 +166,7 @@ class LayerGradientTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void gradientMatchesCentralDifferences(Case c) {
-        ParameterStore store = new ParameterStore(DataType.DOUBLE);
-        BiFunction<Ops, Tensor, Tensor> body = c.build().apply(Scope.root(store, 5));
-        GradientCheck.Outcome o = GradientCheck.of(store, c.mode(), c.shape()).check(body);
-        assertTrue(o.passed(), c.name() + ": analytic and numerical gradients differ");
-        long inputs = 1;
-        for (long d : c.shape()) {
-            inputs *= d;
-        }
-        assertTrue(o.checkedValues() >= inputs + store.parameterCount(), "checked " + o.checkedValues() + " values");
+    void gradientMatchesCentralDifferences(GradCase c) {
+        c.assertGradientsMatch(5);
     }
 }
