@@ -73,6 +73,20 @@ public abstract class Model {
     /** The resolution the model was built for. */
     public abstract int imgSize();
 
+    /**
+     * The family's checkpoint key filter (timm's {@code checkpoint_filter_fn}): turns an official state_dict into
+     * this model's keys and shapes where they differ (renames, resampled position embeddings). PyTorch layout in and
+     * out. The default changes nothing.
+     */
+    public LinkedHashMap<String, INDArray> filterCheckpoint(LinkedHashMap<String, INDArray> stateDict) {
+        return stateDict;
+    }
+
+    /** The key prefix of the classifier, skipped when a checkpoint's class count differs ({@code head} by default). */
+    public String classifierPrefix() {
+        return "head";
+    }
+
     /** {@code forwardHead(forwardFeatures(x))}. */
     public Tensor forward(Ops ops, Tensor x) {
         return forwardHead(ops, forwardFeatures(ops, x), false);
@@ -95,6 +109,18 @@ public abstract class Model {
     /** Parameters and buffers, keyed by the official state_dict keys. */
     public ParameterStore parameters() {
         return store;
+    }
+
+    /**
+     * The parameters and buffers as a PyTorch state_dict: official keys, PyTorch shapes and layouts (copies),
+     * in registration order.
+     */
+    public LinkedHashMap<String, INDArray> stateDict() {
+        LinkedHashMap<String, INDArray> sd = new LinkedHashMap<>();
+        for (dev.tokenmix.core.params.Param p : store.entries()) {
+            sd.put(p.key(), p.layout().toTorch(p.array(), p.torchShape()));
+        }
+        return sd;
     }
 
     public InputConfig inputConfig() {

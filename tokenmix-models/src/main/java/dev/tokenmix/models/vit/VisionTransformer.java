@@ -10,8 +10,11 @@ import dev.tokenmix.models.FeatureInfo;
 import dev.tokenmix.models.Model;
 import dev.tokenmix.models.ModelOptions;
 import dev.tokenmix.models.Variant;
+import dev.tokenmix.models.weights.PositionEmbeddings;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Vision Transformer (Dosovitskiy et al., arXiv 2010.11929) as trained by DeiT (Touvron et al., arXiv 2012.12877),
@@ -62,6 +65,24 @@ public final class VisionTransformer extends Model {
         this.numClasses = n;
         this.head = n == 0 ? null
                 : new Linear(root.child("head"), cfg.embedDim(), n, true, Init.truncNormal(0.02), Init.zeros());
+    }
+
+    /**
+     * timm's checkpoint filter for ViTs: a position embedding trained at another resolution is resampled
+     * (bicubic) to this model's token grid, so 224-pixel weights run at, e.g., 384.
+     */
+    @Override
+    public LinkedHashMap<String, INDArray> filterCheckpoint(LinkedHashMap<String, INDArray> sd) {
+        INDArray pe = sd.get("pos_embed");
+        int prefix = clsToken == null ? 0 : 1;
+        int grid = cfg.gridSize();
+        if (pe != null && pe.rank() == 3 && pe.size(1) != prefix + (long) grid * grid) {
+            int old = (int) Math.round(Math.sqrt(pe.size(1) - prefix));
+            if ((long) old * old + prefix == pe.size(1)) {
+                sd.put("pos_embed", PositionEmbeddings.resample(pe, prefix, old, old, grid, grid));
+            }
+        }
+        return sd;
     }
 
     @Override
