@@ -87,10 +87,14 @@ def state_dict():
 
 def nested_checkpoint():
     """The layout of the papers' training scripts: weights, EMA weights, optimizer state, epoch, argparse args."""
-    model = collections.OrderedDict()
-    model["head.weight"] = pat(torch.float32, 2, 3)
-    model["head.bias"] = pat(torch.float32, 2)
-    ema = collections.OrderedDict((k, v * 2) for k, v in model.items())
+    # a real module's state_dict(), which carries the _metadata attribute (module versions) set with BUILD
+    net = torch.nn.Sequential(collections.OrderedDict(head=torch.nn.Linear(3, 2), bn=torch.nn.BatchNorm1d(2)))
+    with torch.no_grad():
+        net.head.weight.copy_(pat(torch.float32, 2, 3))
+        net.head.bias.copy_(pat(torch.float32, 2))
+    model = net.state_dict()
+    assert hasattr(model, "_metadata")
+    ema = collections.OrderedDict((k, v * 2) for k, v in model.items() if k.startswith("head."))
     optimizer = {
         "state": {0: {"step": torch.tensor(3.0), "exp_avg": pat(torch.float32, 2, 3)}},
         "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), "weight_decay": 0.05, "amsgrad": False,
@@ -184,8 +188,8 @@ def big_endian_copy(src, dst):
             e = elem[rel[len("data/"):]]
             a = np.frombuffer(data, dtype=np.uint8).reshape(-1, e)[:, ::-1]
             data = a.tobytes()
-        zout.writestr(prefix + rel, data)
-    zout.writestr(prefix + "byteorder", "big")
+        zout.writestr(zipfile.ZipInfo(prefix + rel, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    zout.writestr(zipfile.ZipInfo(prefix + "byteorder", date_time=(1980, 1, 1, 0, 0, 0)), "big")
     zout.close()
 
 

@@ -89,9 +89,14 @@ class TorchCheckpointFixturesTest {
                 List.copyOf(ck.keySet()));
 
         Map<?, ?> model = assertInstanceOf(Map.class, ck.get("model"));
-        assertEquals(List.of("head.weight", "head.bias"), List.copyOf(model.keySet()));
+        // a module's state_dict(): its _metadata attribute (set with BUILD) is not part of the data
+        assertEquals(List.of("head.weight", "head.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var",
+                "bn.num_batches_tracked"), List.copyOf(model.keySet()));
         assertPattern(model.get("head.weight"), DataType.FLOAT, 2, 3);
         assertPattern(model.get("head.bias"), DataType.FLOAT, 2);
+        assertValues(model.get("bn.weight"), DataType.FLOAT, new long[] {2}, k -> 1);
+        assertValues(model.get("bn.running_mean"), DataType.FLOAT, new long[] {2}, k -> 0);
+        assertValues(model.get("bn.num_batches_tracked"), DataType.INT64, new long[0], k -> 0);
         Map<?, ?> ema = assertInstanceOf(Map.class, ck.get("model_ema"));
         assertValues(ema.get("head.weight"), DataType.FLOAT, new long[] {2, 3}, k -> 2 * pattern(k, DataType.FLOAT));
 
