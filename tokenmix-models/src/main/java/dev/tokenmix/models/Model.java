@@ -112,13 +112,15 @@ public abstract class Model {
     }
 
     /**
-     * The parameters and buffers as a PyTorch state_dict: official keys, PyTorch shapes and layouts (copies),
+     * The parameters and buffers as a PyTorch state_dict: official keys, PyTorch shapes, layouts and types (copies),
      * in registration order.
      */
     public LinkedHashMap<String, INDArray> stateDict() {
         LinkedHashMap<String, INDArray> sd = new LinkedHashMap<>();
         for (dev.tokenmix.core.params.Param p : store.entries()) {
-            sd.put(p.key(), p.layout().toTorch(p.array(), p.torchShape()));
+            INDArray t = p.layout().toTorch(p.array(), p.torchShape());
+            // PyTorch keeps BatchNorm's counter as int64; the store keeps every entry in the model's float type.
+            sd.put(p.key(), p.key().endsWith("num_batches_tracked") ? t.castTo(org.nd4j.linalg.api.buffer.DataType.LONG) : t);
         }
         return sd;
     }

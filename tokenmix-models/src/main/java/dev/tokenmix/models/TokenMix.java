@@ -36,6 +36,14 @@ public final class TokenMix {
         return listModels("*");
     }
 
+    /**
+     * A model saved with {@link dev.tokenmix.models.weights.ModelFiles#save}: its directory or its
+     * {@code model.safetensors}; no model name needed.
+     */
+    public static Model load(java.nio.file.Path path) {
+        return dev.tokenmix.models.weights.ModelFiles.load(path);
+    }
+
     /** The registered variant (config, input defaults, paper numbers) of {@code name}. */
     public static Variant variant(String name) {
         return ModelRegistry.get().variant(name);

@@ -89,7 +89,9 @@ public final class WeightLoader {
         ParameterStore store = model.parameters();
         boolean differs = false;
         for (String k : inCheckpoint) {
-            differs |= !store.contains(k) || !Arrays.equals(sd.get(k).shape(), store.get(k).torchShape());
+            // Another class count shows in the leading dimension; other shape differences are a wrong checkpoint.
+            long[] s = sd.get(k).shape();
+            differs |= !store.contains(k) || s.length == 0 || s[0] != store.get(k).torchShape()[0];
         }
         if (!differs) {
             return List.of();
