@@ -113,14 +113,17 @@ final class Allowlist {
     }
 
     /** Tensors of torch that have no dense data to read: refused as unsupported, with what to do instead. */
-    private static final Map<String, String> UNSUPPORTED = Map.of(
-            "torch._utils._rebuild_sparse_tensor", "a sparse tensor; save tensor.to_dense() instead",
-            "torch._utils._rebuild_sparse_csr_tensor", "a sparse tensor; save tensor.to_dense() instead",
-            "torch._utils._rebuild_qtensor", "a quantized tensor; save tensor.dequantize() instead",
-            "torch._utils._rebuild_meta_tensor_no_storage", "a meta tensor, which has no data",
-            "torch._utils._rebuild_device_tensor_from_numpy", "a tensor of a non-CPU device; save tensor.cpu()",
-            "torch._utils._rebuild_wrapper_subclass", "a tensor subclass; save plain tensors",
-            "torch._utils._rebuild_nested_tensor", "a nested tensor; save plain tensors");
+    private static final Map<String, String[]> UNSUPPORTED = Map.of(
+            "torch._utils._rebuild_sparse_tensor", new String[] {"a sparse tensor", "save tensor.to_dense() instead"},
+            "torch._utils._rebuild_sparse_csr_tensor", new String[] {"a sparse tensor",
+                "save tensor.to_dense() instead"},
+            "torch._utils._rebuild_qtensor", new String[] {"a quantized tensor", "save tensor.dequantize() instead"},
+            "torch._utils._rebuild_meta_tensor_no_storage", new String[] {"a meta tensor",
+                "it has no data; save the materialized tensor"},
+            "torch._utils._rebuild_device_tensor_from_numpy", new String[] {"a tensor of a non-CPU device",
+                "save tensor.cpu() instead"},
+            "torch._utils._rebuild_wrapper_subclass", new String[] {"a tensor subclass", "save plain tensors"},
+            "torch._utils._rebuild_nested_tensor", new String[] {"a nested tensor", "save plain tensors"});
 
     /** Modules whose globals do things no checkpoint needs: running commands, code, imports, files, the network. */
     private static final List<String> DANGEROUS = List.of("os", "posix", "nt", "subprocess", "_posixsubprocess",
@@ -179,8 +182,11 @@ final class Allowlist {
         return null;
     }
 
-    /** What is unreadable about a known torch rebuild function of tensors without dense data, or null. */
-    static String unsupported(String qualified) {
+    /**
+     * For a known torch rebuild function of tensors without plain dense data: what it holds and what to do instead;
+     * null for any other name.
+     */
+    static String[] unsupported(String qualified) {
         return UNSUPPORTED.get(qualified);
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.Unpickler;
 
 /**
@@ -58,7 +59,19 @@ final class SafeUnpickler extends Unpickler {
     Object read(PickleInput input) throws IOException {
         this.in = input;
         memo = new HashMap<>();
-        return load(input);
+        try {
+            return load(input);
+        } catch (IndexOutOfBoundsException e) {
+            throw new CheckpointProblem("malformed pickle: an opcode at byte " + input.position() + " takes more items"
+                    + " than the stack holds");
+        } catch (PickleException e) {
+            throw new CheckpointProblem("malformed pickle: " + e.getMessage() + " at byte " + input.position());
+        } catch (IOException e) {
+            if (input.remaining() == 0) {
+                throw new CheckpointProblem("the pickle ends before its STOP opcode; the file is truncated");
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -218,17 +231,41 @@ final class SafeUnpickler extends Unpickler {
     // ---------------------------------------------------------------------------------------------- globals
 
     private Global global(String writtenModule, String name) {
+        if (!isDottedName(writtenModule) || !isDottedName(name)) {
+            throw new CheckpointProblem("malformed pickle: a global named '" + Allowlist.printable(writtenModule)
+                    + "." + Allowlist.printable(name) + "', which is not a Python name");
+        }
         String module = Allowlist.python3Module(writtenModule);
         Global g = Allowlist.resolve(module, name);
         if (g != null) {
             return g;
         }
         String q = module + "." + name;
-        String unsupported = Allowlist.unsupported(q);
+        String[] unsupported = Allowlist.unsupported(q);
         if (unsupported != null) {
-            throw new CheckpointProblem("the pickle holds " + unsupported + " (" + q + ")");
+            throw new CheckpointProblem("the pickle holds " + unsupported[0] + " (" + q + "), which is not supported; "
+                    + unsupported[1]);
         }
         throw new UnsafePickleException(Allowlist.refusal(file, q), q);
+    }
+
+    /** Python identifiers joined by dots, as module names and (protocol 4) qualified names are. */
+    private static boolean isDottedName(String s) {
+        boolean start = true;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                if (start) {
+                    return false;
+                }
+                start = true;
+            } else if (start ? Character.isLetter(c) || c == '_' : Character.isLetterOrDigit(c) || c == '_') {
+                start = false;
+            } else {
+                return false;
+            }
+        }
+        return !start;
     }
 
     /** REDUCE: calls an allowed function with positional arguments. */
@@ -617,7 +654,7 @@ final class SafeUnpickler extends Unpickler {
         if (o instanceof Long v && v >= 0) {
             return v;
         }
-        throw new CheckpointProblem("a " + what + " of " + (o instanceof Number ? o : "a " + typeName(o))
+        throw new CheckpointProblem("a " + what + " of " + (o instanceof Number ? o : "type " + typeName(o))
                 + " (must be a non-negative 64-bit integer)");
     }
 

@@ -1,6 +1,7 @@
 package dev.tokenmix.core.io.torch;
 
 import dev.tokenmix.core.io.WeightsFormatException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -23,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
@@ -136,6 +138,7 @@ public final class TorchCheckpoint {
      *     or holds tensors ND4J cannot represent (complex, quantized, sparse); always with a one-line message
      */
     public static Object read(Path file) {
+        Objects.requireNonNull(file, "file");
         String name = Allowlist.printable(String.valueOf(file), 1000);
         try {
             return readOrThrow(file, name);
@@ -148,6 +151,9 @@ public final class TorchCheckpoint {
             throw new WeightsFormatException("cannot load " + name + ": no such file", e);
         } catch (AccessDeniedException e) {
             throw new WeightsFormatException("cannot load " + name + ": permission denied", e);
+        } catch (EOFException e) {
+            throw new WeightsFormatException("cannot load " + name + ": the file ends early; it is truncated or corrupt",
+                    e);
         } catch (ZipException e) {
             throw new WeightsFormatException("cannot load " + name + ": a corrupt zip archive (" + oneLine(e) + ")", e);
         } catch (IOException e) {

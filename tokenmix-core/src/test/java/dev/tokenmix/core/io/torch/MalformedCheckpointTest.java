@@ -339,6 +339,7 @@ class MalformedCheckpointTest {
             new PickleWriter().proto(2).global("torch._utils", "_rebuild_tensor_v2").emptyTuple().reduce().stop()
                     .toBytes(),                                                     // wrong arity
             new PickleWriter().proto(4).integer(1).integer(2).raw(0x93).stop().toBytes(), // STACK_GLOBAL of ints
+            new PickleWriter().proto(2).global("torch", "Float Storage").stop().toBytes(), // not a Python name
             new PickleWriter().proto(2).raw('c').ascii("os").stop().toBytes(),      // GLOBAL cut inside its name
             new PickleWriter().proto(2).raw('c').raw(new byte[5000]).toBytes()};    // a name line without end
         for (int i = 0; i < pickles.length; i++) {
