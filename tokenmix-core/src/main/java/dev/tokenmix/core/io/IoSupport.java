@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -144,6 +145,43 @@ final class IoSupport {
             }
         }
         return n;
+    }
+
+    /**
+     * Refuses to go on when {@code bytes} more native memory cannot be had. ND4J's CPU backend does not check
+     * its allocations: asking it for more memory than the machine has crashes the JVM (SIGSEGV in libc), and
+     * a valid header of a large (or sparse) file can ask for any size.
+     */
+    static void checkMemory(long bytes, String where) {
+        if (bytes < MEMORY_CHECK_BYTES) {
+            return;
+        }
+        long available = Pointer.availablePhysicalBytes();
+        if (available > 0 && bytes > available) {
+            throw new WeightsFormatException(where + " needs " + bytes + " bytes of memory but only " + available
+                    + " are available; free memory or load the tensors one at a time (Safetensors.open)");
+        }
+    }
+
+    /** Allocations below this size skip the memory check (it reads /proc/meminfo). */
+    private static final long MEMORY_CHECK_BYTES = 1L << 26;
+
+    /**
+     * A C-order array of the shape, uninitialised, outside any workspace (so it outlives the caller's), after
+     * {@link #checkMemory} of {@code copies} times its size ({@code where} names it in the refusal).
+     */
+    static INDArray allocate(DataType type, long[] shape, int copies, String where) {
+        long count = elementCount(shape);
+        checkMemory(count < 0 ? Long.MAX_VALUE : saturatedMultiply(count, (long) type.width() * copies), where);
+        return allocate(type, shape);
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** A C-order array of the shape, uninitialised, outside any workspace (so it outlives the caller's). */

@@ -82,12 +82,13 @@ public final class Npy {
     private static INDArray read(IoSupport.Source src) throws IOException {
         Header h = parseHeader(src);
         long[] allocShape = h.fortranOrder ? reversed(h.shape) : h.shape;
-        INDArray a = IoSupport.allocate(h.type, allocShape);
+        boolean permute = h.fortranOrder && h.shape.length > 1;
+        INDArray a = IoSupport.allocate(h.type, allocShape, permute ? 2 : 1, src.name() + ": the .npy array");
         IoSupport.fill(a, src, h.dataStart, h.order);
         if (h.type == DataType.BOOL) {
             IoSupport.normalizeBool(a);
         }
-        if (h.fortranOrder && h.shape.length > 1 && !a.isEmpty()) {
+        if (permute && !a.isEmpty()) {
             int[] axes = new int[h.shape.length];
             for (int i = 0; i < axes.length; i++) {
                 axes[i] = axes.length - 1 - i;

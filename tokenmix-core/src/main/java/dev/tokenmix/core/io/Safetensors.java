@@ -277,6 +277,10 @@ public final class Safetensors {
             if (a == null) {
                 throw new IllegalArgumentException(path + ": tensor " + quote(name) + " is null");
             }
+            if (unpairedSurrogate(name) >= 0) {
+                throw new IllegalArgumentException(path + ": tensor name " + quote(name)
+                        + " is not valid Unicode (an unpaired surrogate)");
+            }
             Dtype dtype;
             try {
                 dtype = Dtype.of(a.dataType());
@@ -288,6 +292,10 @@ public final class Safetensors {
         for (Map.Entry<String, String> e : meta.entrySet()) {
             if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException(path + ": metadata keys and values must not be null");
+            }
+            if (unpairedSurrogate(e.getKey()) >= 0 || unpairedSurrogate(e.getValue()) >= 0) {
+                throw new IllegalArgumentException(path + ": metadata entry " + quote(e.getKey())
+                        + " is not valid Unicode (an unpaired surrogate)");
             }
         }
         // Stable: the caller's order within each element size.
@@ -397,7 +405,7 @@ public final class Safetensors {
                         + describe(t, p) + sniff(src));
             }
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                String name = checkUnicode(p.currentName(), file, "a tensor name");
                 p.nextToken();
                 if (name.equals(METADATA_KEY)) {
                     if (sawMetadata) {
@@ -457,13 +465,14 @@ public final class Safetensors {
                     + describe(t, p));
         }
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String key = p.currentName();
+            String key = checkUnicode(p.currentName(), file, "a metadata key");
             t = p.nextToken();
             if (t != JsonToken.VALUE_STRING) {
                 throw new WeightsFormatException(file + ": metadata entry " + quote(key)
                         + " must be a string, found " + describe(t, p));
             }
-            if (out.putIfAbsent(key, p.getText()) != null) {
+            String value = checkUnicode(p.getText(), file, "metadata entry " + quote(key));
+            if (out.putIfAbsent(key, value) != null) {
                 throw new WeightsFormatException(file + ": metadata entry " + quote(key) + " appears twice");
             }
         }
@@ -522,6 +531,32 @@ public final class Safetensors {
                     + "; expected one of " + Arrays.toString(Dtype.values()));
         }
         return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    /**
+     * {@code s} when it is well-formed Unicode. JSON {@code \\u} escapes can encode a lone UTF-16 surrogate,
+     * which no UTF-8 text can hold; the reference implementation refuses it, and so do we.
+     */
+    private static String checkUnicode(String s, String file, String what) {
+        int bad = unpairedSurrogate(s);
+        if (bad >= 0) {
+            throw new WeightsFormatException(file + ": " + what + " " + quote(s) + " contains an unpaired surrogate"
+                    + " escape (\\u" + Integer.toHexString(s.charAt(bad)) + "), which is not valid Unicode");
+        }
+        return s;
+    }
+
+    /** The index of the first UTF-16 surrogate in {@code s} that is not half of a pair, or -1. */
+    private static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A JSON array of non-negative integers, of exactly {@code expectedLength} elements when that is >= 0. */
@@ -663,7 +698,7 @@ public final class Safetensors {
         int limit = Math.min(s.length(), MAX_NAME_IN_MESSAGE);
         for (int i = 0; i < limit; i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c)) {
                 b.append(String.format("\\u%04x", (int) c));
             } else {
                 b.append(c);

@@ -86,7 +86,8 @@ public final class SafetensorsFile implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(path + " is closed");
         }
-        INDArray a = IoSupport.allocate(t.dtype().readType(), t.shape());
+        INDArray a = IoSupport.allocate(t.dtype().readType(), t.shape(), 1,
+                path + ": tensor " + Safetensors.quote(t.name()));
         long pos = header.dataStart() + t.begin();
         switch (t.dtype()) {
             case F8_E4M3, F8_E5M2 -> readFp8(a, pos, t.dtype());

@@ -290,6 +290,19 @@ class NpyTest {
         }
     }
 
+    @Test
+    void aShapeAskingForMoreMemoryThanTheMachineHasIsRefusedNotACrash() throws IOException {
+        long big = Math.max(org.bytedeco.javacpp.Pointer.availablePhysicalBytes(),
+                org.bytedeco.javacpp.Pointer.totalPhysicalBytes()) * 2 + (1L << 30);
+        byte[] prefix = npy(dict("|u1", false, "(" + big + ",)"), new byte[0]);
+        Path p = dir.resolve("huge.npy");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.write(prefix);
+            f.setLength(prefix.length + big);
+        }
+        assertRefused(p.toString(), "needs " + big + " bytes of memory", () -> Npy.read(p));
+    }
+
     // ---- refusals
 
     static Stream<Arguments> malformed() {

@@ -87,6 +87,10 @@ class SafetensorsMalformedTest {
                         "'__metadata__' appears twice"),
                 Arguments.of("metadata key twice", st("{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"},\"a\":" + F32_2 + "}"),
                         "metadata entry 'k' appears twice"),
+                Arguments.of("lone surrogate in a name", st("{\"\\ud800x\":" + F32_2 + "}"),
+                        "a tensor name '\\ud800x' contains an unpaired surrogate"),
+                Arguments.of("lone surrogate in metadata", st("{\"__metadata__\":{\"k\":\"\\udc00\"},\"a\":" + F32_2 + "}"),
+                        "metadata entry 'k' '\\udc00' contains an unpaired surrogate"),
                 // tensor entries
                 Arguments.of("tensor not an object", st("{\"a\":[1,2]}"), "tensor 'a' must be an object"),
                 Arguments.of("tensor name twice", st("{\"a\":" + F32_2 + ",\"a\":" + F32_2 + "}"),
@@ -181,6 +185,25 @@ class SafetensorsMalformedTest {
         assertRefused(p.toString(), "above the 100000000-byte limit", () -> Safetensors.read(p));
     }
 
+    @Test
+    void aValidHeaderAskingForMoreMemoryThanTheMachineHasIsRefusedNotACrash() throws IOException {
+        // ND4J does not check its allocations: without the guard this sparse file would crash the JVM.
+        long big = Math.max(org.bytedeco.javacpp.Pointer.availablePhysicalBytes(),
+                org.bytedeco.javacpp.Pointer.totalPhysicalBytes()) * 2 + (1L << 30);
+        String header = "{\"huge\":" + tensor("U8", "[" + big + "]", "[0," + big + "]") + "}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        Path p = dir.resolve("huge.safetensors");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.write(le64(h.length));
+            f.write(h);
+            f.setLength(8 + h.length + big);
+        }
+        try (SafetensorsFile f = Safetensors.open(p)) {
+            assertEquals(big, f.info("huge").byteSize());
+            assertRefused(p.toString(), "tensor 'huge' needs " + big + " bytes of memory", () -> f.read("huge"));
+        }
+    }
+
     /** Files the reference implementation accepts, and so do we. */
     @Test
     void unusualButValidFilesLoad() throws IOException {
@@ -190,6 +213,7 @@ class SafetensorsMalformedTest {
                 st("{\"a\":{\"ignored\":{\"x\":[1,2,{}]},\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"z\":null}}"),
                 st("{\"__metadata__\":null,\"a\":" + F32_2 + "}"),
                 st("{\"a\":" + F32_2 + ",\"__metadata__\":{\"k\":\"v\"}}"),                       // metadata last
+                st("{\"\\ud83d\\ude00\":" + tensor("F32", "[0]", "[0,0]") + ",\"a\":" + F32_2 + "}"), // escaped pair
                 st("{\"z\":" + tensor("F32", "[0,3]", "[8,8]") + ",\"a\":" + F32_2 + "}"),         // empty tensor at the end
                 st("{\"z\":" + tensor("F32", "[0]", "[0,0]") + ",\"a\":" + F32_2 + "}"));          // empty tensor at the start
         for (byte[] bytes : files) {

@@ -282,6 +282,9 @@ class SafetensorsTest {
         Map<String, INDArray> nulls = new LinkedHashMap<>();
         nulls.put("w", null);
         assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p, nulls));
+        assertThrows(IllegalArgumentException.class, () -> Safetensors.write(p, Map.of("bad\ud800", Nd4j.ones(2))));
+        assertThrows(IllegalArgumentException.class,
+                () -> Safetensors.write(p, Map.of("w", Nd4j.ones(2)), Map.of("k", "\udc00")));
         assertEquals(Nd4j.zeros(DataType.FLOAT, 4), Safetensors.read(p).tensors().get("w"));
     }
 
