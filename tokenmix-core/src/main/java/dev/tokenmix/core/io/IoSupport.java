@@ -45,6 +45,9 @@ final class IoSupport {
     }
 
     static Source open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new WeightsFormatException(path + ": is a directory, not a file");
+        }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         String name = path.toString();
         long size;

@@ -36,10 +36,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * always C order with the same element values); 0-d arrays and empty arrays. Before allocating anything
  * it checks the magic string, the version, the header length (at most {@value #MAX_HEADER_BYTES} bytes
  * and within the file), that the header is exactly a dict of {@code descr}, {@code fortran_order} and
- * {@code shape} with valid values, at most {@value IoSupport#MAX_RANK} dimensions, and that the shape
- * times the item size equals the bytes after the header exactly. Object arrays ({@code |O}, whose
- * elements are pickles and are never unpickled here), structured, string, complex and datetime dtypes are
- * refused with a {@link WeightsFormatException} that says so.
+ * {@code shape} with valid values, at most 32 dimensions (ND4J's limit), that the shape times the item
+ * size equals the bytes after the header exactly, and that the array fits in the memory available. Object
+ * arrays ({@code |O}, whose elements are pickles and are never unpickled here), structured, string, complex
+ * and datetime dtypes are refused with a {@link WeightsFormatException} that says so.
  *
  * <p>Writing produces version 1.0, C order, little-endian, the header padded to a multiple of 64 bytes as
  * NumPy does; {@code numpy.load} reads it. Use {@code .npy} to exchange single arrays (test fixtures,

@@ -56,10 +56,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>sorted by offset, the tensors tile the data buffer exactly: the first starts at 0, each starts where
  *       the previous ends (no overlap, no gap), and the last ends at the end of the file (no trailing bytes).</li>
  * </ul>
- * Stricter than the reference, on purpose: a tensor name given twice is refused (the reference keeps the
- * last one silently); a shape dimension above 2<sup>63</sup>-1, more than {@value IoSupport#MAX_RANK}
- * dimensions (ND4J's limit), or non-zero dimensions whose product overflows a long even when another
- * dimension is 0 are refused.
+ * Names and strings with an unpaired UTF-16 surrogate (from a JSON <code>&#92;u</code> escape) are refused, as by
+ * the reference. Stricter than the reference, on purpose: a tensor name or metadata key given twice is
+ * refused (the reference keeps the last one silently); a shape dimension above 2<sup>63</sup>-1, more than
+ * 32 dimensions (ND4J's limit), or non-zero dimensions whose product overflows a long even when another
+ * dimension is 0 are refused. Before a tensor's memory is allocated, a tensor larger than the physical memory
+ * available is refused: ND4J does not check its allocations, and a valid header of a large or sparse file
+ * could otherwise crash the JVM.
  *
  * <h2>Types</h2>
  * Each {@link Dtype} reads as the ND4J type of the same width and meaning (F16 as HALF, BF16 as BFLOAT16,
@@ -534,7 +537,7 @@ public final class Safetensors {
     }
 
     /**
-     * {@code s} when it is well-formed Unicode. JSON {@code \\u} escapes can encode a lone UTF-16 surrogate,
+     * {@code s} when it is well-formed Unicode. JSON <code>&#92;u</code> escapes can encode a lone UTF-16 surrogate,
      * which no UTF-8 text can hold; the reference implementation refuses it, and so do we.
      */
     private static String checkUnicode(String s, String file, String what) {

@@ -165,6 +165,14 @@ class SafetensorsMalformedTest {
     }
 
     @Test
+    void aDirectoryIsRefused() throws IOException {
+        java.nio.file.Files.createDirectories(dir.resolve("model.safetensors"));
+        Path p = dir.resolve("model.safetensors");
+        assertRefused(p.toString(), "is a directory", () -> Safetensors.read(p));
+        assertRefused(p.toString(), "is a directory", () -> Npy.read(p));
+    }
+
+    @Test
     void namesInMessagesAreEscapedAndShortened() throws IOException {
         String name = "evil\nname" + "x".repeat(500);
         Path p = IoTestSupport.write(dir, "names.safetensors",
