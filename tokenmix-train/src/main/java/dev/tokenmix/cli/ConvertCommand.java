@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,23 +43,20 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Check the weights against this registered model and write them in its keys and shapes.")
     String model;
 
-    @Option(names = "--no-strict", description = "With --model: accept missing and unexpected keys (reported).")
-    boolean relaxed;
-
-    @Option(names = "--no-ema", description = "Prefer the non-EMA weights of a checkpoint that has both.")
-    boolean noEma;
+    @Mixin
+    LoadOptions load = new LoadOptions();
 
     @Override
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         String name = input.getFileName().toString();
-        StateDicts.Found found = StateDicts.find(ModelFiles.readCheckpoint(input), !noEma, name);
+        StateDicts.Found found = StateDicts.find(ModelFiles.readCheckpoint(input), load.preferEma(), name);
         out.println("found    " + found.tensors().size() + " tensors "
                 + (found.foundUnder().isEmpty() ? "at the top level" : "under '" + found.foundUnder() + "'"));
         Map<String, INDArray> tensors = found.tensors();
         if (model != null) {
             Model m = TokenMix.createModel(model);
-            LoadReport r = WeightLoader.load(m, found.tensors(), !relaxed, name);
+            LoadReport r = WeightLoader.load(m, found.tensors(), load.strict(), name);
             out.println("checked  against " + model + ": " + r.summary());
             tensors = m.stateDict();
         }

@@ -8,6 +8,7 @@ import dev.tokenmix.models.weights.ModelFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,11 +24,8 @@ final class ModelSource {
             description = "Weights to load: safetensors or a PyTorch checkpoint (.pth, .pt, .pth.tar).")
     Path weights;
 
-    @Option(names = "--no-strict", description = "Accept missing and unexpected keys in the weights (reported).")
-    boolean relaxed;
-
-    @Option(names = "--no-ema", description = "Prefer the non-EMA weights of a checkpoint that has both.")
-    boolean noEma;
+    @Mixin
+    LoadOptions load = new LoadOptions();
 
     /** The model, built for {@code imgSize} (null: its default), with the weights loaded if given. */
     Model open(Integer imgSize, PrintWriter log) {
@@ -47,7 +45,7 @@ final class ModelSource {
             m = TokenMix.createModel(model, b.build());
         }
         if (weights != null) {
-            LoadReport r = ModelFiles.loadWeights(m, weights, !relaxed, !noEma);
+            LoadReport r = ModelFiles.loadWeights(m, weights, load.strict(), load.preferEma());
             log.println("weights  " + weights.getFileName() + ": " + r.summary());
         } else if (!Files.isDirectory(dir)) {
             log.println("weights  none given: random initialisation (pass --weights FILE)");
