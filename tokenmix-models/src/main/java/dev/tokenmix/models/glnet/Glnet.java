@@ -1,5 +1,7 @@
 package dev.tokenmix.models.glnet;
 
+import dev.tokenmix.core.engine.CompiledGraph;
+import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.BatchNorm2d;
@@ -13,7 +15,10 @@ import dev.tokenmix.models.Model;
 import dev.tokenmix.models.ModelOptions;
 import dev.tokenmix.models.Variant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * GLNet, the backbone of GLMix (Zhu et al., "Revisiting the Integration of Convolution and Attention for Vision
@@ -182,6 +187,42 @@ public final class Glnet extends Model {
         Tensor grid = ops.reshape(aux, -1, numClasses, h, w); // [B, K, H, W]
         Tensor max = ops.maxPool2d(grid, new int[] {(int) h, (int) w}, new int[] {1, 1}, new int[] {0, 0}); // [B, K, 1, 1]
         return ops.add(y, ops.mul(ops.reshape(max, -1, numClasses), 0.5)); // [B, K]
+    }
+
+    /**
+     * The soft-clustering logits of every GLMix block for the NCHW batch {@code x} (eval mode), for visualising the
+     * slot assignments: block path ({@code stages.i.blocks.j}) to {@code [N, 64, H_i*W_i]}, slot index
+     * {@code 8*row + col}, pixel index {@code W_i*row + col}. A softmax over the last axis gives the clustering
+     * weights, a softmax over axis 1 the dispatching weights. Builds a fresh graph on every call.
+     */
+    public Map<String, INDArray> slotLogits(INDArray x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("expected an NCHW batch, got shape " + java.util.Arrays.toString(x.shape()));
+        }
+        Ops ops = new Ops(parameters(), Mode.EVAL);
+        Tensor in = ops.placeholder("input", -1, x.size(1), x.size(2), x.size(3));
+        Map<String, Tensor> logits = new LinkedHashMap<>();
+        Tensor t = in;
+        for (int i = 0; i < 4; i++) {
+            for (Module m : downsample.get(i)) {
+                t = m == null ? ops.gelu(t) : m.apply(ops, t);
+            }
+            for (Module b : stages.get(i)) {
+                if (b instanceof GlmixBlock g) {
+                    GlmixBlock.Output o = g.forwardWithAssignments(ops, t);
+                    logits.put(b.path(), o.logits());
+                    t = o.output();
+                } else {
+                    t = b.apply(ops, t);
+                }
+            }
+        }
+        Map<String, INDArray> out = new CompiledGraph(ops, in, logits).run(x, logits.keySet().toArray(new String[0]));
+        Map<String, INDArray> ordered = new LinkedHashMap<>();
+        for (String k : logits.keySet()) {
+            ordered.put(k, out.get(k));
+        }
+        return ordered;
     }
 
     @Override

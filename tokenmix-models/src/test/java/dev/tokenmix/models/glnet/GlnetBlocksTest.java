@@ -69,4 +69,18 @@ class GlnetBlocksTest {
         double tol = 1e-4 * Math.max(1, expected.amaxNumber().doubleValue());
         assertTrue(y.sub(expected).amaxNumber().doubleValue() < tol, "logits " + y + " against " + expected);
     }
+
+    @Test
+    void slotLogitsOfEveryGlmixBlock() {
+        Model m = tiny("glnet_assign_tiny", HYBRID.withImgSize(64), 3);
+        java.util.Map<String, INDArray> a = ((Glnet) m).slotLogits(input(2, 64));
+        // glnet_test layout: stages 0 and 1 one GLMix block each, stage 2 GLMix + MHSA, stage 3 MHSA
+        assertArrayEquals(new String[] {"stages.0.blocks.0", "stages.1.blocks.0", "stages.2.blocks.0"},
+                a.keySet().toArray(new String[0]));
+        assertArrayEquals(new long[] {2, 64, 256}, a.get("stages.0.blocks.0").shape());
+        assertArrayEquals(new long[] {2, 64, 16}, a.get("stages.2.blocks.0").shape());
+        double scale = m.parameters().array("stages.0.blocks.0.slot_scale").getDouble(0);
+        assertTrue(a.get("stages.0.blocks.0").amaxNumber().doubleValue() <= Math.abs(scale) * (1 + 1e-5),
+                "cosine similarities times the scale");
+    }
 }
