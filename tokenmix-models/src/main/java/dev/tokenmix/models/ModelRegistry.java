@@ -1,5 +1,7 @@
 package dev.tokenmix.models;
 
+import dev.tokenmix.models.glnet.GlnetVariants;
+import dev.tokenmix.models.paca.PacaVitVariants;
 import dev.tokenmix.models.vit.VisionTransformerVariants;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +21,8 @@ public final class ModelRegistry {
 
     private ModelRegistry() {
         VisionTransformerVariants.register(this);
+        PacaVitVariants.register(this);
+        GlnetVariants.register(this);
     }
 
     public static ModelRegistry get() {
