@@ -80,8 +80,6 @@ class Glnet4gParityTest {
         assertArrayEquals(ref.shape(), y.shape());
         double diff = y.sub(ref).amaxNumber().doubleValue();
         double tol = REL_TOL * Math.max(1.0, ref.amaxNumber().doubleValue());
-        System.out.printf("glnet_4g-224 parity: max|dy| = %.4g, max|y_ref| = %.4g, tolerance %.4g%n", diff,
-                ref.amaxNumber().doubleValue(), tol);
         assertTrue(diff <= tol, "max|dy| = " + diff + " exceeds " + tol + " (1e-4 * max(1, max|y_ref|)) against " + FIXTURE);
     }
 }

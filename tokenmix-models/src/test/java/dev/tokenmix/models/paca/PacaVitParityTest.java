@@ -104,7 +104,6 @@ class PacaVitParityTest {
         double maxRef = ref.amaxNumber().doubleValue();
         double maxDiff = y.sub(ref).amaxNumber().doubleValue();
         double bound = TOLERANCE * Math.max(1.0, maxRef);
-        System.out.printf("%s: max|dy| = %.3e, max|y_ref| = %.4f, bound %.3e%n", FIXTURE, maxDiff, maxRef, bound);
         assertTrue(maxDiff <= bound, FIXTURE + ": max|y - y_ref| = " + maxDiff + " exceeds 1e-4 * max(1, max|y_ref|) = "
                 + bound);
     }

@@ -42,7 +42,6 @@ class PacaVitVariantsTest {
         assertEquals(entries, m.stateDict().size(), name + " state_dict entries");
         PaperStats paper = m.variant().paper();
         long macs = m.macs();
-        System.out.printf("%s params %,d MACs %,d (README %.1f G)%n", name, m.parameterCount(), macs, paper.gmacs());
         if (!Double.isNaN(paper.gmacs())) {
             double rel = Math.abs(macs / 1e9 - paper.gmacs()) / paper.gmacs();
             assertTrue(rel <= 0.02, name + ": " + macs + " MACs vs README " + paper.gmacs() + " G");
