@@ -87,6 +87,14 @@ public abstract class Model {
         return "head";
     }
 
+    /**
+     * Whether the official code evaluates this variant's checkpoints with their EMA weights ({@code state_dict_ema},
+     * {@code model_ema}) when a checkpoint holds both; loaders follow it unless the user says otherwise.
+     */
+    public boolean prefersEmaWeights() {
+        return true;
+    }
+
     /** {@code forwardHead(forwardFeatures(x))}. */
     public Tensor forward(Ops ops, Tensor x) {
         return forwardHead(ops, forwardFeatures(ops, x), false);

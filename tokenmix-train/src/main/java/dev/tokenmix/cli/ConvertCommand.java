@@ -50,12 +50,13 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         String name = input.getFileName().toString();
-        StateDicts.Found found = StateDicts.find(ModelFiles.readCheckpoint(input), load.preferEma(), name);
+        Model m = model == null ? null : TokenMix.createModel(model);
+        boolean ema = load.preferEma() && (m == null || m.prefersEmaWeights());
+        StateDicts.Found found = StateDicts.find(ModelFiles.readCheckpoint(input), ema, name);
         out.println("found    " + found.tensors().size() + " tensors "
                 + (found.foundUnder().isEmpty() ? "at the top level" : "under '" + found.foundUnder() + "'"));
         Map<String, INDArray> tensors = found.tensors();
-        if (model != null) {
-            Model m = TokenMix.createModel(model);
+        if (m != null) {
             LoadReport r = WeightLoader.load(m, found.tensors(), load.strict(), name);
             out.println("checked  against " + model + ": " + r.summary());
             tensors = m.stateDict();

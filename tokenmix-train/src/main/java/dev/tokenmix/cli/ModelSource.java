@@ -45,7 +45,7 @@ final class ModelSource {
             m = TokenMix.createModel(model, b.build());
         }
         if (weights != null) {
-            LoadReport r = ModelFiles.loadWeights(m, weights, load.strict(), load.preferEma());
+            LoadReport r = ModelFiles.loadWeights(m, weights, load.strict(), load.preferEma() && m.prefersEmaWeights());
             log.println("weights  " + weights.getFileName() + ": " + r.summary());
         } else if (!Files.isDirectory(dir)) {
             log.println("weights  none given: random initialisation (pass --weights FILE)");

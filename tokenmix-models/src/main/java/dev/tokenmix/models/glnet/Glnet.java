@@ -249,4 +249,10 @@ public final class Glnet extends Model {
         }
         return out;
     }
+
+    /** The official GLNet loader reads {@code model} for every variant except glnet_16g, whose release is EMA. */
+    @Override
+    public boolean prefersEmaWeights() {
+        return name().equals("glnet_16g");
+    }
 }

@@ -132,4 +132,12 @@ class WeightLoaderTest {
         assertTrue(PositionEmbeddings.resample(x, 0, 4, 4, 3, 2).reshape(6).sub(Nd4j.createFromArray(down)).amaxNumber()
                 .doubleValue() < 1e-9);
     }
+
+    /** GLNet's official loader reads 'model' except for glnet_16g (EMA); the other families prefer EMA weights. */
+    @Test
+    void emaPreferenceFollowsTheOfficialLoaders() {
+        assertTrue(model(1).prefersEmaWeights());
+        assertFalse(dev.tokenmix.models.glnet.GlnetVariants.variant("glnet_test").create(ModelOptions.defaults())
+                .prefersEmaWeights());
+    }
 }
