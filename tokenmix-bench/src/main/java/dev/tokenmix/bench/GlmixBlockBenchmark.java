@@ -82,6 +82,7 @@ public class GlmixBlockBenchmark {
 
     @Setup
     public void setup() {
+        System.out.println("# tokenmix backend: " + dev.tokenmix.core.engine.Backend.current().describe());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         Module m = build(store);
         Ops ops = new Ops(store, dev.tokenmix.core.engine.Mode.EVAL);

@@ -92,6 +92,7 @@ public class PacaAttentionBenchmark {
 
     @Setup
     public void setup() {
+        System.out.println("# tokenmix backend: " + dev.tokenmix.core.engine.Backend.current().describe());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         PatchToClusterAttention m = build(store);
         long n = (long) size * size;
