@@ -3,6 +3,8 @@ package dev.tokenmix.core.nn;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.params.Scope;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A building block with PyTorch semantics. Its parameters are registered in a {@link Scope} when it is
@@ -26,16 +28,25 @@ public abstract class Module {
      * path, and its output shape is recorded.
      */
     public final Tensor apply(Ops ops, Tensor x) {
+        return call(ops, () -> forward(ops, x), y -> y);
+    }
+
+    /**
+     * Builds {@code body} as one call of this module, for entry points with more inputs or outputs than
+     * {@link #apply}: errors and counts go to this module's path, and {@code output} picks the tensor whose shape
+     * is recorded.
+     */
+    protected final <T> T call(Ops ops, Supplier<T> body, Function<T, Tensor> output) {
         ops.enter(path, getClass().getSimpleName());
-        Tensor y;
+        T result;
         try {
-            y = forward(ops, x);
+            result = body.get();
         } catch (RuntimeException e) {
             ops.abandon();
             throw e;
         }
-        ops.exit(y);
-        return y;
+        ops.exit(output.apply(result));
+        return result;
     }
 
     /** The module's computation; call {@link #apply} rather than this. */

@@ -42,16 +42,7 @@ public final class MultiheadAttention extends Module {
 
     /** Attention of {@code query [B, Lq, E]} over {@code key}/{@code value [B, Lk, E]}; returns {@code [B, Lq, E]}. */
     public Tensor apply(Ops ops, Tensor query, Tensor key, Tensor value) {
-        ops.enter(path(), getClass().getSimpleName());
-        Tensor y;
-        try {
-            y = attend(ops, query, key, value);
-        } catch (RuntimeException e) {
-            ops.abandon();
-            throw e;
-        }
-        ops.exit(y);
-        return y;
+        return call(ops, () -> attend(ops, query, key, value), r -> r);
     }
 
     private Tensor attend(Ops ops, Tensor query, Tensor key, Tensor value) {

@@ -39,16 +39,7 @@ public final class PacaBlock extends Module {
 
     /** Tokens {@code x [B, N, C]} on an {@code h x w} grid; returns the new tokens and the assignment used. */
     public PatchToClusterAttention.Output apply(Ops ops, Tensor x, long h, long w, Tensor z) {
-        ops.enter(path(), getClass().getSimpleName());
-        PatchToClusterAttention.Output o;
-        try {
-            o = mix(ops, x, h, w, z);
-        } catch (RuntimeException e) {
-            ops.abandon();
-            throw e;
-        }
-        ops.exit(o.out());
-        return o;
+        return call(ops, () -> mix(ops, x, h, w, z), r -> r.out());
     }
 
     @Override

@@ -32,16 +32,7 @@ public final class PacaMlp extends Module {
 
     /** {@code x [B, N, C]} on an {@code h x w} grid. */
     public Tensor apply(Ops ops, Tensor x, long h, long w) {
-        ops.enter(path(), getClass().getSimpleName());
-        Tensor y;
-        try {
-            y = mix(ops, x, h, w);
-        } catch (RuntimeException e) {
-            ops.abandon();
-            throw e;
-        }
-        ops.exit(y);
-        return y;
+        return call(ops, () -> mix(ops, x, h, w), r -> r);
     }
 
     @Override

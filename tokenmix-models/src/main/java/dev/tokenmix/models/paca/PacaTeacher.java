@@ -59,16 +59,7 @@ public final class PacaTeacher extends Module {
 
     /** Runs the teacher on the stem's map {@code [B, C1, H, W]}. */
     public Output run(Ops ops, Tensor stem) {
-        ops.enter(path(), getClass().getSimpleName());
-        Output o;
-        try {
-            o = teach(ops, stem);
-        } catch (RuntimeException e) {
-            ops.abandon();
-            throw e;
-        }
-        ops.exit(o.features().get(3));
-        return o;
+        return call(ops, () -> teach(ops, stem), r -> r.features().get(3));
     }
 
     @Override

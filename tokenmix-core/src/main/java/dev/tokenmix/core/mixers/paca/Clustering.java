@@ -40,17 +40,10 @@ public abstract class Clustering extends Module {
 
     /** Cluster logits {@code [B, M, N]} of tokens {@code x [B, N, C]} on an {@code h x w} grid. */
     public final Tensor logits(Ops ops, Tensor x, long h, long w) {
-        ops.enter(path(), getClass().getSimpleName());
-        Tensor y;
-        try {
+        return call(ops, () -> {
             check(ops, x, h, w);
-            y = compute(ops, x, h, w);
-        } catch (RuntimeException e) {
-            ops.abandon();
-            throw e;
-        }
-        ops.exit(y);
-        return y;
+            return compute(ops, x, h, w);
+        }, r -> r);
     }
 
     /** The soft assignment {@code z = softmax_N(logits)}, {@code [B, M, N]}. */

@@ -92,16 +92,7 @@ public final class PatchToClusterAttention extends Module {
      * ignored.
      */
     public Output apply(Ops ops, Tensor x, long h, long w, Tensor z) {
-        ops.enter(path(), getClass().getSimpleName());
-        Output o;
-        try {
-            o = mix(ops, x, h, w, z);
-        } catch (RuntimeException e) {
-            ops.abandon();
-            throw e;
-        }
-        ops.exit(o.out());
-        return o;
+        return call(ops, () -> mix(ops, x, h, w, z), r -> r.out());
     }
 
     /** On a square grid, computing {@code z} on site (layers without a clustering module need {@link #apply}). */
