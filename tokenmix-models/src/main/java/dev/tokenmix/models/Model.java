@@ -37,11 +37,15 @@ public abstract class Model {
     private final ParameterStore store;
     private final Map<String, CompiledGraph> graphs = new HashMap<>();
     private final Map<String, TrainingStep> steps = new HashMap<>();
+    private final int inChans;
+    private int numClasses;
 
+    /** A model of {@code variant}; the family's constructor builds the modules and calls {@link #resetClassifier}. */
     protected Model(Variant variant, ModelOptions options) {
         this.variant = variant;
         this.options = options;
         this.store = new ParameterStore(options.dataType());
+        this.inChans = options.inChansOr(variant.input().channels());
     }
 
     // ------------------------------------------------------------------ what families implement
@@ -65,10 +69,14 @@ public abstract class Model {
     public abstract long numFeatures();
 
     /** Current number of classifier outputs; 0 when the model returns pooled features. */
-    public abstract int numClasses();
+    public final int numClasses() {
+        return numClasses;
+    }
 
-    /** Input channels the model takes. */
-    public abstract int inChans();
+    /** Input channels the model takes (the options', else the variant's). */
+    public final int inChans() {
+        return inChans;
+    }
 
     /** The resolution the model was built for. */
     public abstract int imgSize();
@@ -234,6 +242,7 @@ public abstract class Model {
             throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
         }
         replaceClassifier(numClasses);
+        this.numClasses = numClasses;
         graphs.clear();
         steps.clear();
     }

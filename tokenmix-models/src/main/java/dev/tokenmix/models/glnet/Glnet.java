@@ -35,20 +35,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Glnet extends Model {
     private final GlnetConfig cfg;
-    private final int inChans;
     private final Scope root;
     private final List<List<Module>> downsample = new ArrayList<>();
     private final List<List<Module>> stages = new ArrayList<>();
     private final BatchNorm2d norm;
     private Linear head;
     private Linear auxHead;
-    private int numClasses;
 
     public Glnet(Variant variant, ModelOptions options) {
         super(variant, options);
         GlnetConfig base = (GlnetConfig) variant.config();
         this.cfg = options.imgSize() == null ? base : base.withImgSize(options.imgSize());
-        this.inChans = options.inChansOr(variant.input().channels());
         this.root = Scope.root(parameters(), options.seed());
         int[] dims = cfg.dims();
         int[] depths = cfg.depths();
@@ -72,7 +69,7 @@ public final class Glnet extends Model {
             stages.add(blocks);
         }
         this.norm = new BatchNorm2d(root.child("norm"), dims[3]);
-        replaceClassifier(options.numClassesOr(1000));
+        resetClassifier(options.numClassesOr(1000));
     }
 
     private Module block(Scope sc, String mode, int j, int dim, double dpr) {
@@ -95,7 +92,7 @@ public final class Glnet extends Model {
             if (i == 0) {
                 // Sequential(Identity, conv, BN, GELU, conv, BN): keys 1, 2, 4, 5
                 int mid = dims[0] / 2;
-                m.add(Conv2d.builder(sc.child(1), inChans, mid, 3).stride(2).padding(1).build());
+                m.add(Conv2d.builder(sc.child(1), inChans(), mid, 3).stride(2).padding(1).build());
                 m.add(new BatchNorm2d(sc.child(2), mid));
                 m.add(null);
                 m.add(Conv2d.builder(sc.child(4), mid, dims[0], 3).stride(2).padding(1).build());
@@ -105,7 +102,7 @@ public final class Glnet extends Model {
                 m.add(new BatchNorm2d(sc.child(1), dims[i]));
             }
         } else if (i == 0) {
-            m.add(Conv2d.builder(sc.child(0), inChans, dims[0], 4).stride(4).build());
+            m.add(Conv2d.builder(sc.child(0), inChans(), dims[0], 4).stride(4).build());
             m.add(new BatchNorm2d(sc.child(1), dims[0]));
         } else {
             m.add(new BatchNorm2d(sc.child(0), dims[i - 1]));
@@ -122,7 +119,6 @@ public final class Glnet extends Model {
     protected void replaceClassifier(int n) {
         parameters().removePrefix("head");
         parameters().removePrefix("tklb_aux_head");
-        this.numClasses = n;
         long c = cfg.dims()[3];
         this.head = n == 0 ? null : new Linear(root.child("head"), c, n, true, Init.truncNormal(0.02), Init.zeros());
         // the official aux head is created after the weight init, so it keeps PyTorch's default Linear init
@@ -130,18 +126,8 @@ public final class Glnet extends Model {
     }
 
     @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
     public long numFeatures() {
         return cfg.dims()[3];
-    }
-
-    @Override
-    public int inChans() {
-        return inChans;
     }
 
     @Override
@@ -184,9 +170,9 @@ public final class Glnet extends Model {
         long w = x.dim(3);
         Tensor tokens = ops.permute(ops.reshape(x, -1, c, h * w), 0, 2, 1); // [B, HW, C]
         Tensor aux = ops.permute(auxHead.apply(ops, tokens), 0, 2, 1); // [B, K, HW]
-        Tensor grid = ops.reshape(aux, -1, numClasses, h, w); // [B, K, H, W]
+        Tensor grid = ops.reshape(aux, -1, numClasses(), h, w); // [B, K, H, W]
         Tensor max = ops.maxPool2d(grid, new int[] {(int) h, (int) w}, new int[] {1, 1}, new int[] {0, 0}); // [B, K, 1, 1]
-        return ops.add(y, ops.mul(ops.reshape(max, -1, numClasses), 0.5)); // [B, K]
+        return ops.add(y, ops.mul(ops.reshape(max, -1, numClasses()), 0.5)); // [B, K]
     }
 
     /**

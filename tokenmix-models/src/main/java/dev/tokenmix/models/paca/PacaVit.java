@@ -34,7 +34,6 @@ import java.util.List;
  */
 public final class PacaVit extends Model {
     private final PacaVitConfig cfg;
-    private final int inChans;
     private final Scope root;
     private final PacaTeacher teacher;
     private final Conv2d stem0;
@@ -45,13 +44,11 @@ public final class PacaVit extends Model {
     private final List<Conv2d> transitions = new ArrayList<>();
     private final List<LayerNorm2d> transitionNorms = new ArrayList<>();
     private Linear head;
-    private int numClasses;
 
     public PacaVit(Variant variant, ModelOptions options) {
         super(variant, options);
         PacaVitConfig base = (PacaVitConfig) variant.config();
         this.cfg = options.imgSize() == null ? base : base.withImgSize(options.imgSize());
-        this.inChans = options.inChansOr(variant.input().channels());
         this.root = Scope.root(parameters(), options.seed());
         int[] dims = cfg.embedDims();
         int[] depths = cfg.depths();
@@ -61,7 +58,7 @@ public final class PacaVit extends Model {
         this.teacher = cfg.hasTeacher()
                 ? new PacaTeacher(root.child("paca_teacher"), dims, cfg.teacherDepths(), clusters, 7) : null;
         Scope pe = root.child("patch_embed");
-        this.stem0 = conv(pe.child("proj").child(0), inChans, dims[0] / 2, 3, 2);
+        this.stem0 = conv(pe.child("proj").child(0), inChans(), dims[0] / 2, 3, 2);
         this.stem1 = conv(pe.child("proj").child(1), dims[0] / 2, dims[0], 3, 2);
         this.stemNorm = new LayerNorm2d(pe.child("norm"), dims[0], eps);
         int total = 0;
@@ -86,7 +83,7 @@ public final class PacaVit extends Model {
                 transitionNorms.add(new LayerNorm2d(t.child("norm"), dims[i + 1], eps));
             }
         }
-        replaceClassifier(options.numClassesOr(1000));
+        resetClassifier(options.numClassesOr(1000));
     }
 
     /** A {@code k x k} convolution with stride {@code s}, padding {@code k/2}, bias, and the official init. */
@@ -102,24 +99,13 @@ public final class PacaVit extends Model {
     @Override
     protected void replaceClassifier(int n) {
         parameters().removePrefix("head");
-        this.numClasses = n;
         this.head = n == 0 ? null
                 : new Linear(root.child("head"), numFeatures(), n, true, Init.truncNormal(0.02), Init.zeros());
     }
 
     @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
     public long numFeatures() {
         return cfg.embedDims()[3];
-    }
-
-    @Override
-    public int inChans() {
-        return inChans;
     }
 
     @Override

@@ -24,7 +24,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class VisionTransformer extends Model {
     private final VitConfig cfg;
-    private final int inChans;
     private final Scope root;
     private final PatchEmbed patchEmbed;
     private final String clsToken;
@@ -33,26 +32,24 @@ public final class VisionTransformer extends Model {
     private final LayerNorm norm;
     private final double dropRate;
     private Linear head;
-    private int numClasses;
 
     public VisionTransformer(Variant variant, ModelOptions options) {
         super(variant, options);
         VitConfig base = (VitConfig) variant.config();
         this.cfg = options.imgSize() == null ? base : base.withImgSize(options.imgSize());
-        this.inChans = options.inChansOr(variant.input().channels());
         this.dropRate = options.dropRate();
         this.root = Scope.root(parameters(), options.seed());
         int d = cfg.embedDim();
         long tokens = (long) cfg.gridSize() * cfg.gridSize() + (cfg.globalPool().equals("token") ? 1 : 0);
         this.clsToken = cfg.globalPool().equals("token") ? root.parameter("cls_token", Init.normal(1e-6), 1, 1, d) : null;
         this.posEmbed = root.parameter("pos_embed", Init.truncNormal(0.02), 1, tokens, d);
-        this.patchEmbed = new PatchEmbed(root.child("patch_embed"), cfg.imgSize(), cfg.patchSize(), inChans, d);
+        this.patchEmbed = new PatchEmbed(root.child("patch_embed"), cfg.imgSize(), cfg.patchSize(), inChans(), d);
         for (int i = 0; i < cfg.depth(); i++) {
             double dpr = cfg.depth() == 1 ? 0 : options.dropPathRate() * i / (cfg.depth() - 1);
             blocks.add(new VitBlock(root.child("blocks").child(i), cfg, dropRate, dpr));
         }
         this.norm = new LayerNorm(root.child("norm"), d, cfg.normEps());
-        replaceClassifier(options.numClassesOr(1000));
+        resetClassifier(options.numClassesOr(1000));
     }
 
     public VitConfig config() {
@@ -62,7 +59,6 @@ public final class VisionTransformer extends Model {
     @Override
     protected void replaceClassifier(int n) {
         parameters().removePrefix("head");
-        this.numClasses = n;
         this.head = n == 0 ? null
                 : new Linear(root.child("head"), cfg.embedDim(), n, true, Init.truncNormal(0.02), Init.zeros());
     }
@@ -86,18 +82,8 @@ public final class VisionTransformer extends Model {
     }
 
     @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
     public long numFeatures() {
         return cfg.embedDim();
-    }
-
-    @Override
-    public int inChans() {
-        return inChans;
     }
 
     @Override
