@@ -629,7 +629,7 @@ public final class Ops {
      */
     public Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                          int groups) {
-        expectShape(x, "conv2d input [B, C, H, W]", -1, ANY, ANY, ANY);
+        expectImages(x, "conv2d input [B, C, H, W]");
         long c = x.dim(1);
         long kh = weight.dim(0);
         long kw = weight.dim(1);
@@ -658,8 +658,8 @@ public final class Ops {
             }
             y = sd.concat(1, parts);
         }
-        countMacs(hw[0] * hw[1] * o * cin * kh * kw);
-        return new Tensor(y, new long[] {-1, o, hw[0], hw[1]});
+        countMacs(-x.dim(0) * hw[0] * hw[1] * o * cin * kh * kw);
+        return new Tensor(y, new long[] {x.dim(0), o, hw[0], hw[1]});
     }
 
     /**
@@ -667,7 +667,7 @@ public final class Ops {
      * {@code C*m} channels ordered as PyTorch's ({@code c*m + j}).
      */
     public Tensor depthwiseConv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
-        expectShape(x, "depthwise conv2d input [B, C, H, W]", -1, ANY, ANY, ANY);
+        expectImages(x, "depthwise conv2d input [B, C, H, W]");
         long c = x.dim(1);
         long kh = weight.dim(0);
         long kw = weight.dim(1);
@@ -679,8 +679,18 @@ public final class Ops {
         Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation);
         SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), weight.var(), cfg)
                 : sd.cnn.depthWiseConv2d(x.var(), weight.var(), bias.var(), cfg);
-        countMacs(hw[0] * hw[1] * c * mult * kh * kw);
-        return new Tensor(y, new long[] {-1, c * mult, hw[0], hw[1]});
+        countMacs(-x.dim(0) * hw[0] * hw[1] * c * mult * kh * kw);
+        return new Tensor(y, new long[] {x.dim(0), c * mult, hw[0], hw[1]});
+    }
+
+    /**
+     * Checks that {@code x} is a batch of NCHW images whose leading dimension scales with the batch: {@code [B, C, H,
+     * W]}, or {@code [B*k, C, H, W]} when each sample holds k small images (SWAT convolves every token as an image).
+     */
+    private void expectImages(Tensor x, String what) {
+        if (x.rank() != 4 || x.dim(0) >= 0) {
+            throw mismatch(what + ": expected shape [B, *, *, *] (or [B*k, *, *, *]) but got " + x.shapeString());
+        }
     }
 
     private long[] convOut(Tensor x, long kh, long kw, int[] stride, int[] padding, int[] dilation) {

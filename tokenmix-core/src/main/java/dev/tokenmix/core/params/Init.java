@@ -56,6 +56,37 @@ public interface Init {
         };
     }
 
+    /**
+     * timm's {@code lecun_normal_} (Flax's default kernel init): a normal of std {@code sqrt(1 / fan_in) / 0.8796}
+     * truncated to the absolute interval [-2, 2], {@code fan_in = prod(shape[1:])} (input channels times kernel
+     * area for a convolution).
+     */
+    static Init lecunNormal() {
+        return (out, shape, rnd) -> {
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            truncNormal(Math.sqrt(1.0 / Math.max(1, fanIn)) / 0.87962566103423978).fill(out, shape, rnd);
+        };
+    }
+
+    /**
+     * PyTorch's {@code xavier_uniform_}: Uniform(-b, b) with {@code b = sqrt(6 / (fan_in + fan_out))},
+     * {@code fan_in = shape[1] * field}, {@code fan_out = shape[0] * field} (field = kernel area).
+     */
+    static Init xavierUniform() {
+        return (out, shape, rnd) -> {
+            long field = 1;
+            for (int i = 2; i < shape.length; i++) {
+                field *= shape[i];
+            }
+            long fanIn = (shape.length > 1 ? shape[1] : 1) * field;
+            long fanOut = shape[0] * field;
+            uniform(Math.sqrt(6.0 / (fanIn + fanOut))).fill(out, shape, rnd);
+        };
+    }
+
     /** Uniform(-bound, bound). */
     static Init uniform(double bound) {
         return (out, shape, rnd) -> {
