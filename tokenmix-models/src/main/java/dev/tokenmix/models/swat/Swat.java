@@ -10,8 +10,11 @@ import dev.tokenmix.core.params.Init;
 import dev.tokenmix.models.IsotropicTokenModel;
 import dev.tokenmix.models.ModelOptions;
 import dev.tokenmix.models.Variant;
+import dev.tokenmix.models.weights.PositionEmbeddings;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * SWAT, "Spatial Structure Within and Among Tokens" (Kahatapitiya and Ryoo, IJCAI 2023,
@@ -68,6 +71,23 @@ public final class Swat extends IsotropicTokenModel {
 
     public SwatConfig config() {
         return cfg;
+    }
+
+    /**
+     * A DeiT position embedding trained at another resolution is resampled (bicubic, as timm's ViT filter) to this
+     * model's token grid. The tokenizer's within-patch embedding {@code pos_embed2} does not depend on the resolution.
+     */
+    @Override
+    public LinkedHashMap<String, INDArray> filterCheckpoint(LinkedHashMap<String, INDArray> sd) {
+        INDArray pe = sd.get("pos_embed");
+        int grid = cfg.gridSize();
+        if (posEmbed != null && pe != null && pe.rank() == 3 && pe.size(1) != (long) grid * grid) {
+            int old = (int) Math.round(Math.sqrt(pe.size(1)));
+            if ((long) old * old == pe.size(1)) {
+                sd.put("pos_embed", PositionEmbeddings.resample(pe, 0, old, old, grid, grid));
+            }
+        }
+        return sd;
     }
 
     @Override
