@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Writes the SWAT parity fixture tokenmix-models/src/test/resources/parity/swat_deit_tiny_patch16_224-224/: the
-official SWAT DeiT-Ti's state_dict keys (keys.tsv) and its eval-mode logits (logits.npy, float32 [2, 1000]) for the
-formula input under the formula weights (the rule of dev.tokenmix.models.testing.FormulaWeights).
+"""Writes the SWAT parity fixtures tokenmix-models/src/test/resources/parity/<name>-224/: the official model's
+state_dict keys (keys.tsv) and its eval-mode logits (logits.npy, float32 [2, 1000]) for the formula input under the
+formula weights (the rule of dev.tokenmix.models.testing.FormulaWeights), for
 
-The official code (github.com/kkahatapitiya/SWAT, a timm 0.4.13 fork) is used as committed: its active configuration
-is SWAT DeiT-Ti (`vit_tiny_patch16_224`). The snapshot does not import as it stands, so this script copies its
-`timm/` package to a temporary directory and only trims imports there: the package roots import just the ViT code,
-two names that `layers/__init__.py` imports but `mlp.py` no longer defines get placeholders, and, when einops is not
-installed, a small `rearrange` for the patterns the model uses is provided. No model code is changed.
+    swat_deit_tiny_patch16_224   the official code as committed (its active configuration is SWAT DeiT-Ti)
+    swat_mixer_tiny_patch16_224  the Mixer-Ti tokenizer blocks of PatchEmbed switched on (MixerBlockConv is
+                                 committed in its Mixer-Ti configuration)
+    swat_resmlp_12_224           the ResMLP-S12 tokenizer blocks switched on and resmlp_12_224 built with
+                                 ResBlockConv, as its commented-out arguments say
+
+The official code (github.com/kkahatapitiya/SWAT, a timm 0.4.13 fork) selects a variant by commenting blocks in and
+out. This script copies its `timm/` package to a temporary directory and there (1) replaces the active tokenizer
+block by the official commented block of the variant, verbatim, (2) trims imports: the package roots import just
+the ViT and Mixer code, two names that `layers/__init__.py` imports but `mlp.py` no longer defines get
+placeholders, and, when einops is not installed, a small `rearrange` for the patterns the models use is provided.
 
     git clone https://github.com/kkahatapitiya/SWAT /path/to/SWAT
     /usr/bin/python3 scripts/make_swat_parity_fixture.py --swat /path/to/SWAT
@@ -27,7 +33,19 @@ import zlib
 import numpy as np
 import torch
 
-OUT = "tokenmix-models/src/test/resources/parity/swat_deit_tiny_patch16_224-224"
+OUT = "tokenmix-models/src/test/resources/parity"
+PATCH_EMBED = "timm/models/layers/patch_embed.py"
+MLP_MIXER = "timm/models/mlp_mixer.py"
+# name: (module, constructor, tokenizer blocks to switch on (label in __init__, label in forward) or None,
+#        extra literal replacements in mlp_mixer.py, official parameter count)
+VARIANTS = {
+    "swat_deit_tiny_patch16_224": ("vision_transformer", "vit_tiny_patch16_224", None, [], 5_827_883),
+    "swat_mixer_tiny_patch16_224": ("mlp_mixer", "mixer_ti16_224", ("# Mixer-Ti", "#for mixer-Ti"), [], 5_098_572),
+    "swat_resmlp_12_224": ("mlp_mixer", "resmlp_12_224", ("# ResMLP-S12", "#for resmlp-s12"),
+                           [("block_layer=ResBlock, norm_layer=Affine, **kwargs)\n    model = _create_mixer('resmlp_12_224'",
+                             "block_layer=ResBlockConv, norm_layer=Affine, **kwargs)\n    model = _create_mixer('resmlp_12_224'")],
+                           15_560_766),
+}
 
 REARRANGE = '''
 import math, re
@@ -91,11 +109,44 @@ def formula_tensor(key, shape):
     return v.astype(np.float32).reshape(shape)
 
 
-def importable_copy(swat, tmp):
+def quoted_block_after(src, label):
+    """The text inside the triple-quoted block that follows the comment line `label`."""
+    i = src.index(label + "\n")
+    j = src.index("'''", i)
+    return src[j + 3:src.index("'''", j + 3)]
+
+
+def active_block_after(src, label, end_label):
+    """The active code between the comment line `label` and the next comment line `end_label`."""
+    i = src.index(label + "\n") + len(label) + 1
+    return src[i:src.index("\n\n        " + end_label, i)]
+
+
+def switch_tokenizer(src, init_label, forward_label):
+    """Replaces the active (ViT-Ti) tokenizer blocks by the official commented blocks of another variant."""
+    for active, chosen in (("# ViT-Ti", init_label), ("#for Vit-Ti", forward_label)):
+        old = active_block_after(src, active, "# ViT-S")
+        src = src.replace(old, "        " + quoted_block_after(src, chosen), 1)
+    return src
+
+
+def edit(path, fn):
+    path.write_text(fn(path.read_text()))
+
+
+def importable_copy(swat, tmp, variant):
+    _, _, tokenizer, replacements, _ = VARIANTS[variant]
     shutil.copytree(pathlib.Path(swat) / "timm", tmp / "timm")
+    if tokenizer:
+        edit(tmp / PATCH_EMBED, lambda s: switch_tokenizer(s, *tokenizer))
+    for old, new in replacements:
+        def replace(s, old=old, new=new):
+            assert s.count(old) == 1, old
+            return s.replace(old, new)
+        edit(tmp / MLP_MIXER, replace)
     (tmp / "timm" / "__init__.py").write_text("from .version import __version__\n")
     (tmp / "timm" / "data" / "__init__.py").write_text("from .constants import *\n")
-    (tmp / "timm" / "models" / "__init__.py").write_text("from .vision_transformer import *\n")
+    (tmp / "timm" / "models" / "__init__.py").write_text("from .vision_transformer import *\nfrom .mlp_mixer import *\n")
     with open(tmp / "timm" / "models" / "layers" / "mlp.py", "a") as f:
         f.write("\nConvMlpGeneralv2 = ConvMlpGeneral  # imported by layers/__init__.py, absent from the snapshot\n")
         f.write("ConvMlp = ConvMlpGeneral  # imported by gather_excite.py, absent from the snapshot\n")
@@ -107,27 +158,41 @@ def importable_copy(swat, tmp):
     sys.path.insert(0, str(tmp))
 
 
+def official_model(swat, variant):
+    module, constructor, _, _, _ = VARIANTS[variant]
+    with tempfile.TemporaryDirectory() as t:
+        importable_copy(swat, pathlib.Path(t), variant)
+        try:
+            model = getattr(importlib.import_module("timm.models." + module), constructor)().eval()
+        finally:
+            sys.path.remove(t)
+            for name in [m for m in sys.modules if m == "timm" or m.startswith("timm.") or m == "einops"]:
+                del sys.modules[name]
+    return model
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--swat", required=True, help="a checkout of github.com/kkahatapitiya/SWAT")
+    p.add_argument("variants", nargs="*", default=list(VARIANTS), help="which fixtures (default: all)")
     args = p.parse_args()
-    with tempfile.TemporaryDirectory() as t:
-        importable_copy(args.swat, pathlib.Path(t))
-        vt = importlib.import_module("timm.models.vision_transformer")
-        model = vt.vit_tiny_patch16_224().eval()
-    sd = model.state_dict()
-    n = sum(p.numel() for p in model.parameters())
-    assert n == 5_827_883, n
-    model.load_state_dict({k: torch.from_numpy(formula_tensor(k, tuple(v.shape))) for k, v in sd.items()})
-    x = torch.from_numpy(formula_uniform("input", 2 * 3 * 224 * 224).astype(np.float32).reshape(2, 3, 224, 224))
-    with torch.no_grad():
-        y = model(x).numpy().astype(np.float32)
-    os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "keys.tsv"), "w") as f:
-        for k, v in sd.items():
-            f.write(f"{k}\t{str(v.dtype).replace('torch.', '')}\t{list(v.shape)}\n")
-    np.save(os.path.join(OUT, "logits.npy"), y)
-    print(f"{len(sd)} keys, {n} parameters, logits {y.shape}, max |y| {np.abs(y).max():.4g}")
+    for variant in args.variants:
+        torch.manual_seed(0)
+        model = official_model(args.swat, variant)
+        sd = model.state_dict()
+        n = sum(p.numel() for p in model.parameters())
+        assert n == VARIANTS[variant][4], (variant, n)
+        model.load_state_dict({k: torch.from_numpy(formula_tensor(k, tuple(v.shape))) for k, v in sd.items()})
+        x = torch.from_numpy(formula_uniform("input", 2 * 3 * 224 * 224).astype(np.float32).reshape(2, 3, 224, 224))
+        with torch.no_grad():
+            y = model(x).numpy().astype(np.float32)
+        out = os.path.join(OUT, variant + "-224")
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "keys.tsv"), "w") as f:
+            for k, v in sd.items():
+                f.write(f"{k}\t{str(v.dtype).replace('torch.', '')}\t{list(v.shape)}\n")
+        np.save(os.path.join(out, "logits.npy"), y)
+        print(f"{variant}: {len(sd)} keys, {n} parameters, logits {y.shape}, max |y| {np.abs(y).max():.4g}")
 
 
 if __name__ == "__main__":
