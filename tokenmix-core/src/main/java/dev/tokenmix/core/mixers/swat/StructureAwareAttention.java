@@ -21,7 +21,8 @@ import dev.tokenmix.core.params.Scope;
  * y       = ½ (proj_linear(o) + tokens(proj(images(o))))
  * </pre>
  *
- * <p>With {@code heads == c} (SWAT DeiT) each head is exactly one structure channel, an {@code h x w} image. Keys
+ * <p>With {@code heads == c} (SWAT DeiT) each head is exactly one structure channel, an {@code h x w} image. The input
+ * may be {@code [B, N, C]} or a batch of windows {@code [B*nW, N, C]}. Keys
  * {@code qkv_linear [3C, C]}, {@code qkv [3c, c, k, k]}, {@code proj [c, c, k, k]} (both convolutions with the qkv
  * bias setting), {@code proj_linear [C, C]}.
  */
@@ -91,7 +92,7 @@ public final class StructureAwareAttention extends Module {
     }
 
     private Tensor attend(Ops ops, Tensor x, Tensor bias) {
-        ops.expectShape(x, "attention input [B, N, " + dim + "]", -1, Ops.ANY, dim);
+        TokenStructure.expectTokens(ops, x, c, h, w); // [B, N, C] or windows [B*nW, N, C]
         long n = x.dim(1);
         long d = dim / heads;
         Tensor conv = TokenStructure.imagesAsTokens(ops,

@@ -72,9 +72,19 @@ public final class TokenStructure {
      * {@code [B*N, c, h, w]} (a pure reshape).
      */
     public static Tensor tokensAsImages(Ops ops, Tensor tokens, long c, long h, long w) {
-        ops.expectShape(tokens, "tokens [B, N, " + c * h * w + "] (c=" + c + ", h=" + h + ", w=" + w + ")", -1,
-                Ops.ANY, c * h * w);
+        expectTokens(ops, tokens, c, h, w);
         return ops.reshape(tokens, -1, c, h, w); // [B*N, c, h, w]
+    }
+
+    /**
+     * Checks that {@code tokens} is {@code [B, N, c·h·w]}, or {@code [B*k, N, c·h·w]} (windows of a sample, as in
+     * Swin), and names the expected structure otherwise.
+     */
+    public static void expectTokens(Ops ops, Tensor tokens, long c, long h, long w) {
+        if (tokens.rank() != 3 || tokens.dim(0) >= 0 || tokens.dim(2) != c * h * w) {
+            throw ops.mismatch("tokens: expected shape [B, N, " + c * h * w + "] (c=" + c + ", h=" + h + ", w=" + w
+                    + ") but got " + tokens.shapeString());
+        }
     }
 
     /** The inverse of {@link #tokensAsImages}: {@code (b n) c h w -> b n (c h w)}, {@code n} tokens per sample. */
@@ -89,8 +99,7 @@ public final class TokenStructure {
      * mix tokens with convolutions over this view.
      */
     public static Tensor tokensAsChannelStacks(Ops ops, Tensor tokens, long c, long h, long w) {
-        ops.expectShape(tokens, "tokens [B, N, " + c * h * w + "] (c=" + c + ", h=" + h + ", w=" + w + ")", -1,
-                Ops.ANY, c * h * w);
+        expectTokens(ops, tokens, c, h, w);
         long n = tokens.dim(1);
         Tensor t = ops.reshape(tokens, -1, n, c, h, w); // [B, N, c, h, w]
         t = ops.permute(t, 0, 2, 1, 3, 4); // [B, c, N, h, w]

@@ -371,6 +371,33 @@ class SwatForwardTest {
         assertArrayEquals(new long[] {2, 2, 3, 3}, store.get("attn.proj.weight").torchShape());
     }
 
+    /** Windows folded into the batch ({@code [B*2, N, C]}, as Swin passes them) are attended to independently. */
+    @Test
+    void structureAwareAttentionTakesWindowsFoldedIntoTheBatch() {
+        ParameterStore store = new ParameterStore(DataType.DOUBLE);
+        StructureAwareAttention attn = new StructureAwareAttention(Scope.root(store, 6).child("attn"), 8, 4, 2, 2, 2, 3,
+                true, 0.0, 0.0, Init.uniform(0.6));
+        Dense x = Dense.random(9, 2, 2, 3, 8); // [B, windows, N, C]
+        Dense all = Dense.of(Graphs.run(store, Mode.EVAL, x.toNd4j(), (ops, t) -> {
+            Tensor windows = ops.reshape(t, -1, 3, 8); // [B*2, N, C]
+            return ops.reshape(attn.apply(ops, windows), -1, 2, 3, 8);
+        }));
+        for (int win = 0; win < 2; win++) {
+            Dense one = new Dense(2, 3, 8);
+            for (int b = 0; b < 2; b++) {
+                for (int i = 0; i < 24; i++) {
+                    one.set(x.get(b, win, i / 8, i % 8), b, i / 8, i % 8);
+                }
+            }
+            Dense y = Dense.of(Graphs.run(store, Mode.EVAL, one.toNd4j(), attn::apply));
+            for (int b = 0; b < 2; b++) {
+                for (int i = 0; i < 24; i++) {
+                    assertEquals(y.get(b, i / 8, i % 8), all.get(b, win, i / 8, i % 8), 1e-12);
+                }
+            }
+        }
+    }
+
     /** {@code [b, n, c*h*w]} tokens as {@code [b*n, c, h, w]} images, index by index. */
     static Dense images(Dense tokens, int c, int h, int w) {
         int b = tokens.dim(0);
