@@ -52,6 +52,22 @@ public final class StructureAwareAttention extends Module {
      */
     public StructureAwareAttention(Scope scope, long dim, long heads, long c, long h, long w, int kernel, boolean qkvBias,
                                    double attnDrop, double projDrop, Init linearInit) {
+        this(scope, dim, heads, c, h, w, kernel, qkvBias, attnDrop, projDrop, linearInit, KeyOrder.LINEAR_FIRST);
+    }
+
+    /**
+     * Where the official modules register {@code qkv_linear} relative to the {@code qkv} convolution, which fixes the
+     * order of the state_dict: DeiT's {@code ConvAttention} registers the linear layer first, SWAT-Swin's
+     * {@code ConvWindowAttention} the convolution.
+     */
+    public enum KeyOrder {
+        LINEAR_FIRST,
+        CONV_FIRST
+    }
+
+    /** As above, with the state_dict order of {@code keyOrder}. */
+    public StructureAwareAttention(Scope scope, long dim, long heads, long c, long h, long w, int kernel, boolean qkvBias,
+                                   double attnDrop, double projDrop, Init linearInit, KeyOrder keyOrder) {
         super(scope);
         String where = "StructureAwareAttention " + scope.prefix() + ": ";
         if (heads <= 0 || dim % heads != 0) {
@@ -70,8 +86,10 @@ public final class StructureAwareAttention extends Module {
         this.h = h;
         this.w = w;
         this.scale = 1.0 / Math.sqrt((double) dim / heads);
+        Conv2d.Builder qkvConv = Conv2d.builder(scope.child("qkv"), c, 3 * c, kernel).padding(kernel / 2).bias(qkvBias);
+        Conv2d convFirst = keyOrder == KeyOrder.CONV_FIRST ? qkvConv.build() : null;
         this.qkvLinear = new Linear(scope.child("qkv_linear"), dim, 3 * dim, qkvBias, linearInit, Init.zeros());
-        this.qkv = Conv2d.builder(scope.child("qkv"), c, 3 * c, kernel).padding(kernel / 2).bias(qkvBias).build();
+        this.qkv = convFirst != null ? convFirst : qkvConv.build();
         this.proj = Conv2d.builder(scope.child("proj"), c, c, kernel).padding(kernel / 2).bias(qkvBias).build();
         this.projLinear = new Linear(scope.child("proj_linear"), dim, dim, true, linearInit, Init.zeros());
         this.attnDrop = attnDrop;

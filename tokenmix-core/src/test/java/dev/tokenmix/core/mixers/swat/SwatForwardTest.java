@@ -371,6 +371,19 @@ class SwatForwardTest {
         assertArrayEquals(new long[] {2, 2, 3, 3}, store.get("attn.proj.weight").torchShape());
     }
 
+    @Test
+    void keyOrderFollowsTheOfficialModule() {
+        ParameterStore deit = new ParameterStore(DataType.FLOAT);
+        new StructureAwareAttention(Scope.root(deit, 1).child("attn"), 8, 2, 2, 2, 2, 3, true, 0.0, 0.0, Init.zeros());
+        assertEquals("attn.qkv_linear.weight", deit.entries().get(0).key());
+        ParameterStore swin = new ParameterStore(DataType.FLOAT);
+        new StructureAwareAttention(Scope.root(swin, 1).child("attn"), 8, 2, 2, 2, 2, 3, true, 0.0, 0.0, Init.zeros(),
+                StructureAwareAttention.KeyOrder.CONV_FIRST);
+        assertEquals(java.util.List.of("attn.qkv.weight", "attn.qkv.bias", "attn.qkv_linear.weight", "attn.qkv_linear.bias",
+                "attn.proj.weight", "attn.proj.bias", "attn.proj_linear.weight", "attn.proj_linear.bias"),
+                swin.entries().stream().map(Param::key).toList());
+    }
+
     /** Windows folded into the batch ({@code [B*2, N, C]}, as Swin passes them) are attended to independently. */
     @Test
     void structureAwareAttentionTakesWindowsFoldedIntoTheBatch() {
