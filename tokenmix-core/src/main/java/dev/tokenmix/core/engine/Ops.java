@@ -590,6 +590,29 @@ public final class Ops {
     }
 
     /**
+     * The rows {@code table[index[i]]} of a batch-free {@code [T, D]} table, as {@code [index.length, D]}: a gather with
+     * constant indices (Swin's relative position bias), written as the product of a constant one-hot
+     * {@code [index.length, T]} matrix with the table because SameDiff's gather has a wrong gradient. Counts no
+     * multiply-adds: it is a lookup, as in timm's and fvcore's counts.
+     */
+    public Tensor takeRows(Tensor table, int[] index) {
+        if (table.rank() != 2 || Shapes.hasBatch(table.shape())) {
+            throw mismatch("takeRows needs a [T, D] table without a batch dimension, got " + table.shapeString());
+        }
+        long t = table.dim(0);
+        double[][] oneHot = new double[index.length][Math.toIntExact(t)];
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= t) {
+                throw mismatch("takeRows index " + index[i] + " at position " + i + " is outside the table's " + t
+                        + " rows");
+            }
+            oneHot[i][index[i]] = 1.0;
+        }
+        SDVariable oh = sd.constant(Nd4j.createFromArray(oneHot).castTo(dataType));
+        return new Tensor(sd.mmul(oh, table.var()), new long[] {index.length, table.dim(1)});
+    }
+
+    /**
      * Batched matrix product of equal-rank tensors over the last two axes, optionally transposing either
      * (leading dimensions must match exactly).
      */
