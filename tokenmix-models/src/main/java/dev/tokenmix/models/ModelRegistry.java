@@ -2,6 +2,7 @@ package dev.tokenmix.models;
 
 import dev.tokenmix.models.glnet.GlnetVariants;
 import dev.tokenmix.models.paca.PacaVitVariants;
+import dev.tokenmix.models.swin.SwinVariants;
 import dev.tokenmix.models.vit.VisionTransformerVariants;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +24,7 @@ public final class ModelRegistry {
         VisionTransformerVariants.register(this);
         PacaVitVariants.register(this);
         GlnetVariants.register(this);
+        SwinVariants.register(this);
     }
 
     public static ModelRegistry get() {
