@@ -91,7 +91,11 @@ public final class StructureAwareAttention extends Module {
     }
 
     private Tensor attend(Ops ops, Tensor x, Tensor bias) {
-        ops.expectShape(x, "attention input [B, N, " + dim + "]", -1, Ops.ANY, dim);
+        // windows of a Swin stage arrive as [B*nW, N, C]: any multiple of the batch
+        ops.expectShape(x, "attention input [B, N, " + dim + "]", Ops.ANY, Ops.ANY, dim);
+        if (x.dim(0) >= 0) {
+            throw ops.mismatch("attention input must have a batch dimension, got " + x.shapeString());
+        }
         long n = x.dim(1);
         long d = dim / heads;
         Tensor conv = TokenStructure.imagesAsTokens(ops,

@@ -72,8 +72,11 @@ public final class TokenStructure {
      * {@code [B*N, c, h, w]} (a pure reshape).
      */
     public static Tensor tokensAsImages(Ops ops, Tensor tokens, long c, long h, long w) {
-        ops.expectShape(tokens, "tokens [B, N, " + c * h * w + "] (c=" + c + ", h=" + h + ", w=" + w + ")", -1,
+        ops.expectShape(tokens, "tokens [B, N, " + c * h * w + "] (c=" + c + ", h=" + h + ", w=" + w + ")", Ops.ANY,
                 Ops.ANY, c * h * w);
+        if (tokens.dim(0) >= 0) {
+            throw ops.mismatch("tokens must have a batch dimension (or a multiple of it), got " + tokens.shapeString());
+        }
         return ops.reshape(tokens, -1, c, h, w); // [B*N, c, h, w]
     }
 
