@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmix.models.Model;
 import dev.tokenmix.models.ModelOptions;
+import dev.tokenmix.models.TokenMix;
 import dev.tokenmix.models.weights.LoadReport;
+import dev.tokenmix.models.weights.ModelFiles;
+import java.nio.file.Path;
 import dev.tokenmix.models.weights.WeightLoader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Checkpoints in current timm's Swin layout ({@code layers.(i+1).downsample}, {@code head.fc}, no relative position
- * indices or shift masks) load strictly and give the same outputs as the official layout they were made from.
+ * indices or shift masks) load strictly and give the same outputs as the official layout they were made from; a saved
+ * model loads back.
  */
 class SwinCheckpointFilterTest {
     private static final Pattern DOWNSAMPLE = Pattern.compile("^layers\\.(\\d+)\\.downsample\\.");
@@ -58,5 +63,17 @@ class SwinCheckpointFilterTest {
         assertEquals(0.0, want.sub(target.forward(x)).amaxNumber().doubleValue(), 1e-6);
         LoadReport official = WeightLoader.load(target, source.stateDict(), true, name + " (official layout)");
         assertEquals(target.parameters().entries().size(), official.loaded().size());
+    }
+
+    /** The int64 relative position index survives a save as safetensors and a load by directory. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"swat_swin_test"})
+    void savedModelLoadsBackWithTheSameOutputs(String name, @TempDir Path dir) {
+        Model source = SwinVariants.variant(name).create(ModelOptions.builder().seed(4).build());
+        INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 32, 32).subi(0.5);
+        ModelFiles.save(source, dir);
+        Model loaded = TokenMix.load(dir);
+        assertEquals(name, loaded.name());
+        assertEquals(0.0, source.forward(x).sub(loaded.forward(x)).amaxNumber().doubleValue(), 1e-6);
     }
 }
