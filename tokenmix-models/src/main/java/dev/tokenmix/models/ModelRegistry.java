@@ -1,7 +1,10 @@
 package dev.tokenmix.models;
 
 import dev.tokenmix.models.glnet.GlnetVariants;
+import dev.tokenmix.models.mixer.MixerVariants;
 import dev.tokenmix.models.paca.PacaVitVariants;
+import dev.tokenmix.models.resmlp.ResMlpVariants;
+import dev.tokenmix.models.swat.SwatVariants;
 import dev.tokenmix.models.swin.SwinVariants;
 import dev.tokenmix.models.vit.VisionTransformerVariants;
 import java.util.ArrayList;
@@ -24,6 +27,9 @@ public final class ModelRegistry {
         VisionTransformerVariants.register(this);
         PacaVitVariants.register(this);
         GlnetVariants.register(this);
+        MixerVariants.register(this);
+        ResMlpVariants.register(this);
+        SwatVariants.register(this);
         SwinVariants.register(this);
     }
 

@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
 /**
@@ -17,8 +18,20 @@ public final class PatchEmbed extends Module {
     private final long dim;
 
     public PatchEmbed(Scope scope, int imgSize, int patchSize, int inChans, long dim) {
+        this(scope, imgSize, patchSize, inChans, dim, null, null);
+    }
+
+    /** With the projection's weight and bias initialisers (null keeps PyTorch's default; timm's Mixer uses LeCun normal). */
+    public PatchEmbed(Scope scope, int imgSize, int patchSize, int inChans, long dim, Init weightInit, Init biasInit) {
         super(scope);
-        this.proj = Conv2d.builder(scope.child("proj"), inChans, dim, patchSize).stride(patchSize).build();
+        Conv2d.Builder b = Conv2d.builder(scope.child("proj"), inChans, dim, patchSize).stride(patchSize);
+        if (weightInit != null) {
+            b.weightInit(weightInit);
+        }
+        if (biasInit != null) {
+            b.biasInit(biasInit);
+        }
+        this.proj = b.build();
         this.imgSize = imgSize;
         this.patchSize = patchSize;
         this.dim = dim;

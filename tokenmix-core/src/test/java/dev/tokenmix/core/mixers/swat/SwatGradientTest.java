@@ -50,7 +50,7 @@ class SwatGradientTest {
                     return (ops, x) -> TokenStructure.gridToTokens(ops, m.apply(ops, TokenStructure.tokensToGrid(ops, x, 2, 3)));
                 }),
                 eval("structure-aware attention, head = structure channel", s(2, 3, 4), sc -> {
-                    StructureAwareAttention a = new StructureAwareAttention(sc.child("attn"), 4, 2, 2, 1, 2, 3, true, 0.0,
+                    StructureAwareAttention a = new StructureAwareAttention(sc.child("attn"), 4, 2, 2, 1, 2, 1, true, 0.0,
                             0.0, WIDE);
                     return a::apply;
                 }),
@@ -62,7 +62,7 @@ class SwatGradientTest {
                         return a.apply(ops, x, bias);
                     };
                 }),
-                train("structure-aware attention with attention and projection dropout TRAIN", s(2, 3, 4), sc -> {
+                train("structure-aware attention with attention and projection dropout TRAIN", s(2, 2, 4), sc -> {
                     StructureAwareAttention a = new StructureAwareAttention(sc.child("attn"), 4, 2, 2, 1, 2, 1, false, 0.2,
                             0.2, WIDE);
                     return a::apply;
