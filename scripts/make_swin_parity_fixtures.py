@@ -4,8 +4,9 @@ Usage: /usr/bin/python3 scripts/make_swin_parity_fixtures.py <checkout of kkahat
 
 Writes <output>/swin_tiny_patch4_window7_224-224/ and <output>/swat_swin_tiny_patch4_window7_224-224/, each with
 keys.tsv (key, dtype, PyTorch shape in state_dict order) and logits.npy (float32 [2, 1000]): the eval-mode output for
-the formula input under the formula weights of the parity fixtures (the README of tokenmix-models' parity
-resources), except the buffers relative_position_index and attn_mask, which keep their constant values.
+the formula input under the formula weights of the parity fixtures (the same rule as FormulaWeights in
+tokenmix-models' tests), except the buffers relative_position_index and attn_mask, which keep their constant values.
+Run from the repository root with "tokenmix-models/src/test/resources/parity" as the output folder.
 
 The official snapshot does not import as committed, so the script works on a copy in a temporary folder:
   - a small stand-in for einops.rearrange (einops is not needed otherwise);
