@@ -71,6 +71,8 @@ class SwinCheckpointFilterTest {
     void savedModelLoadsBackWithTheSameOutputs(String name, @TempDir Path dir) {
         Model source = SwinVariants.variant(name).create(ModelOptions.builder().seed(4).build());
         INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 32, 32).subi(0.5);
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.LONG,
+                source.stateDict().get("layers.0.blocks.0.attn.relative_position_index").dataType());
         ModelFiles.save(source, dir);
         Model loaded = TokenMix.load(dir);
         assertEquals(name, loaded.name());
