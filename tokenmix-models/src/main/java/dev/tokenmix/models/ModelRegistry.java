@@ -5,6 +5,7 @@ import dev.tokenmix.models.mixer.MixerVariants;
 import dev.tokenmix.models.paca.PacaVitVariants;
 import dev.tokenmix.models.resmlp.ResMlpVariants;
 import dev.tokenmix.models.swat.SwatVariants;
+import dev.tokenmix.models.swin.SwinVariants;
 import dev.tokenmix.models.vit.VisionTransformerVariants;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,7 @@ public final class ModelRegistry {
         MixerVariants.register(this);
         ResMlpVariants.register(this);
         SwatVariants.register(this);
+        SwinVariants.register(this);
     }
 
     public static ModelRegistry get() {

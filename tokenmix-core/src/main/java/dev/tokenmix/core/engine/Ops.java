@@ -61,6 +61,7 @@ public final class Ops {
     private final List<BatchStat> batchStats = new ArrayList<>();
     private final List<ModuleRecord> records = new ArrayList<>();
     private final List<String> placeholders = new ArrayList<>();
+    private final Map<OneHotKey, SDVariable> oneHots = new HashMap<>();
     private SDVariable phase;
 
     /** A builder of one graph over {@code store}'s arrays, in {@code mode}, with in-graph random masks. */
@@ -587,6 +588,47 @@ public final class Ops {
             }
         }
         return reshape(y2, r);
+    }
+
+    /**
+     * The rows {@code table[index[i]]} of a batch-free {@code [T, D]} table, as {@code [index.length, D]}: a gather with
+     * constant indices (Swin's relative position bias), written as the product of a constant one-hot
+     * {@code [index.length, T]} matrix with the table because SameDiff's gather has a wrong gradient. Counts no
+     * multiply-adds: it is a lookup, as in timm's and fvcore's counts.
+     */
+    public Tensor takeRows(Tensor table, int[] index) {
+        if (table.rank() != 2 || Shapes.hasBatch(table.shape())) {
+            throw mismatch("takeRows needs a [T, D] table without a batch dimension, got " + table.shapeString());
+        }
+        long t = table.dim(0);
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= t) {
+                throw mismatch("takeRows index " + index[i] + " at position " + i + " is outside the table's " + t
+                        + " rows");
+            }
+        }
+        // one constant per distinct (index, rows) in a graph: the 24 blocks of a Swin-S share their 2401x169 matrix
+        SDVariable oh = oneHots.computeIfAbsent(new OneHotKey(index.clone(), t), k -> {
+            double[][] m = new double[index.length][Math.toIntExact(t)];
+            for (int i = 0; i < index.length; i++) {
+                m[i][index[i]] = 1.0;
+            }
+            return sd.constant(Nd4j.createFromArray(m).castTo(dataType));
+        });
+        return new Tensor(sd.mmul(oh, table.var()), new long[] {index.length, table.dim(1)});
+    }
+
+    /** Identity of a one-hot matrix of {@link #takeRows}. */
+    private record OneHotKey(int[] index, long rows) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OneHotKey k && rows == k.rows && Arrays.equals(index, k.index);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(index) + Long.hashCode(rows);
+        }
     }
 
     /**
