@@ -61,6 +61,7 @@ public final class Ops {
     private final List<BatchStat> batchStats = new ArrayList<>();
     private final List<ModuleRecord> records = new ArrayList<>();
     private final List<String> placeholders = new ArrayList<>();
+    private final List<Tap> taps = new ArrayList<>();
     private SDVariable phase;
 
     /** A builder of one graph over {@code store}'s arrays, in {@code mode}, with in-graph random masks. */
@@ -157,6 +158,38 @@ public final class Ops {
     /** The path of the innermost module being built, empty at the top. */
     public String currentPath() {
         return paths.isEmpty() ? "" : paths.peek();
+    }
+
+    // ------------------------------------------------------------------ named internal activations
+
+    /**
+     * Marks {@code t} as the activation {@code name} of the current module (see {@link Tap}), so that it can be
+     * evaluated as an extra output of the finished graph; returns {@code t} unchanged.
+     */
+    public Tensor tap(String name, Tensor t) {
+        return tap(name, currentPath(), t);
+    }
+
+    /** As {@link #tap(String, Tensor)}, attributed to {@code path} rather than to the current module. */
+    public Tensor tap(String name, String path, Tensor t) {
+        taps.add(new Tap(name, path, t));
+        return t;
+    }
+
+    /** The activations marked {@code name}, in build order. */
+    public List<Tap> taps(String name) {
+        List<Tap> out = new ArrayList<>();
+        for (Tap t : taps) {
+            if (t.name().equals(name)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** Every marked activation, in build order. */
+    public List<Tap> taps() {
+        return Collections.unmodifiableList(taps);
     }
 
     /** Throws a {@link ShapeMismatchException} for the current module. */
