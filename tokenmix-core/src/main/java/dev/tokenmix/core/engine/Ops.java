@@ -42,7 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * naming the current module path, and counts multiply-adds of convolutions, linear layers and matrix
  * products at batch 1.
  *
- * <p>An {@code Ops} builds one graph: create it, build, then {@link #graph()} to run it.
+ * <p>An {@code Ops} builds one graph: create it, build through its methods, then run the result with a
+ * {@link CompiledGraph} (inference) or a {@link TrainingStep} (loss and gradients).
  */
 public final class Ops {
     /** The placeholder SameDiff fills with the training phase. */
