@@ -198,10 +198,10 @@ class PrimitivesSnippetsTest {
     void gradientCheck() {
         // tag::gradient-check[]
         ParameterStore store = new ParameterStore(DataType.DOUBLE);                 // checks need DOUBLE
-        SoftClustering clustering = new SoftClustering(Scope.root(store, 3).child("b"), 4, 1, 2, true);
-        GradientCheck.Outcome outcome = GradientCheck.of(store, Mode.EVAL, 1, 4, 2, 2)  // x: [1, 4, 2, 2]
+        SoftClustering clustering = new SoftClustering(Scope.root(store, 3).child("b"), 2, 1, 2, true);
+        GradientCheck.Outcome outcome = GradientCheck.of(store, Mode.EVAL, 1, 2, 2, 2)  // x: [1, 2, 2, 2]
                 .check((ops, x) -> clustering.logits(ops, x,
-                        ops.permute(ops.reshape(x, -1, 4, 4), 0, 2, 1)));               // [B, C, H, W] -> [B, HW, C]
+                        ops.permute(ops.reshape(x, -1, 2, 4), 0, 2, 1)));               // [B, C, H, W] -> [B, HW, C]
         // end::gradient-check[]
         assertTrue(outcome.passed(), "analytic and numerical gradients agree");
     }
