@@ -9,7 +9,9 @@ import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.models.glnet.GlnetVariants;
+import dev.tokenmix.core.mixers.paca.ClusteringKind;
 import dev.tokenmix.models.paca.PacaVit;
+import dev.tokenmix.models.paca.PacaVitConfig;
 import dev.tokenmix.models.paca.PacaVitVariants;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,28 @@ class AssignmentMapsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void pacaVitWithATeacherShowsTheTeachersAssignments() {
+        PacaVitConfig cfg = new PacaVitConfig(32, new int[] {4, 8, 8, 8}, new int[] {2, 1, 1, 1},
+                new int[] {1, 2, 1, 2}, 1.0, new int[] {3, 3, 0, 2}, ClusteringKind.P2CCONV, 0, 3,
+                new int[] {1, 1, 1, 1}, 1e-6, 0.0);
+        PacaVit m = (PacaVit) new Variant("pacavit_teacher_tiny", "paca", cfg, InputConfig.imagenet(32), PaperStats.NONE,
+                PacaVit::new).create(ModelOptions.builder().seed(4).build());
+        INDArray x = images(32, 32);
+        List<AssignmentMap> maps = m.assignmentMaps(x);
+        assertEquals(List.of("paca_teacher.to_clusters1", "paca_teacher.to_clusters2", "paca_teacher.to_clusters4"),
+                maps.stream().map(AssignmentMap::module).toList(), "stage 3 has no clusters");
+        assertEquals(List.of(0, 1, 3), maps.stream().map(AssignmentMap::stage).toList());
+        Ops ops = new Ops(m.parameters(), Mode.EVAL);
+        Tensor in = ops.placeholder("x", -1, 3, 32, 32);
+        Tensor z0 = m.clusterAssignments(ops, in).get(0);
+        INDArray z = ops.sameDiff().output(Map.of("x", x), z0.var().name()).get(z0.var().name()); // [2, 3, 64]
+        INDArray expected = z.div(z.sum(true, 1)).reshape(2, 3, 8, 8); // normalised over the clusters
+        assertTrue(expected.sub(maps.get(0).weights()).amaxNumber().doubleValue() < 1e-5);
+        assertArrayEquals(new long[] {2, 2, 1, 1}, maps.get(2).weights().shape());
+        maps.forEach(AssignmentMapsTest::assertDistributionsOverGroups);
     }
 
     @Test
