@@ -3,6 +3,7 @@ package dev.tokenmix.models;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * How one stage of a model distributes its grid positions over a few groups (PaCa-ViT's clusters, GLMix's slots),
@@ -17,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public record AssignmentMap(int stage, String module, String group, INDArray weights) {
 
+    /** Checks that {@code weights} is a rank-4 {@code [B, K, H, W]} array. */
     public AssignmentMap {
         if (weights.rank() != 4) {
             throw new IllegalArgumentException("assignment weights must be [B, K, H, W], got "
@@ -61,7 +63,7 @@ public record AssignmentMap(int stage, String module, String group, INDArray wei
      */
     public static AssignmentMap fromGroupLogits(int stage, String module, String group, INDArray logits, long h, long w) {
         INDArray grid = logits.reshape(logits.size(0), logits.size(1), h, w); // [B, K, H*W] -> [B, K, H, W]
-        INDArray e = org.nd4j.linalg.ops.transforms.Transforms.exp(grid.sub(grid.max(true, 1)), false); // stable
+        INDArray e = Transforms.exp(grid.sub(grid.max(true, 1)), false); // max subtracted: no overflow
         return new AssignmentMap(stage, module, group, e.div(e.sum(true, 1)));
     }
 }

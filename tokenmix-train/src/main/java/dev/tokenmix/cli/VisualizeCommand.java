@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -68,7 +69,7 @@ final class VisualizeCommand implements Callable<Integer> {
         if (imgSize != null && imgSize <= 0) {
             throw new IllegalArgumentException("--img-size must be a positive number of pixels, got " + imgSize);
         }
-        if (!out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException("--out must name a .png file, got " + out);
         }
         BufferedImage img = EvalTransform.read(image);
