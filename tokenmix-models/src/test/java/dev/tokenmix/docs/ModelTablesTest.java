@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The variant tables of {@code docs/models.md} and {@code README.md} agree with the registry. A row is
+ * The variant tables of {@code docs/models.md} and {@code README.md} agree with the registry. A variant table is one
+ * whose header ends in {@link #HEADER}; a row is
  * {@code | `name` | paper params (M) | our params | paper GMACs | our GMACs | paper top-1 |} (cells before the name,
- * such as a family, are allowed). The paper columns are checked on every build; our columns build every listed
+ * such as a family, are allowed). Other tables are left alone. The paper columns are checked on every build; our columns build every listed
  * model, so they are checked only with {@code -Dtokenmix.docs.full=true}:
  *
  * <pre>
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 class ModelTablesTest {
     private static final List<String> DOCUMENTS = List.of("docs/models.md", "README.md");
+    /** The header cells of a variant table, after the model's name (other tables are not checked). */
+    static final String HEADER = "| params, paper (M) | params, ours | GMACs, paper | GMACs, ours | top-1, paper (%) |";
     /** The families whose every registered variant (but the tiny tests) the model guide must list. */
     private static final List<String> LISTED_FAMILIES = List.of("paca", "glnet");
 
@@ -44,8 +47,19 @@ class ModelTablesTest {
     static List<Row> rows() throws IOException {
         List<Row> rows = new ArrayList<>();
         for (String doc : DOCUMENTS) {
+            boolean inVariantTable = false;
+            String previous = "";
             for (String line : Files.readAllLines(DocSnippetsTest.repositoryRoot().resolve(doc))) {
                 if (!line.startsWith("|")) {
+                    inVariantTable = false;
+                    previous = line;
+                    continue;
+                }
+                if (!previous.startsWith("|")) {
+                    inVariantTable = line.contains(HEADER); // a table starts: is it a variant table?
+                }
+                previous = line;
+                if (!inVariantTable) {
                     continue;
                 }
                 String[] cells = line.split("\\|", -1);
