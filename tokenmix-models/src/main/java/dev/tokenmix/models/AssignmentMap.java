@@ -18,7 +18,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public record AssignmentMap(int stage, String module, String group, INDArray weights) {
 
-    /** Checks that {@code weights} is a rank-4 {@code [B, K, H, W]} array. */
+    /**
+     * Checks that {@code weights} is a rank-4 {@code [B, K, H, W]} array.
+     *
+     * @param stage the stage, 0-based
+     * @param module the path of the module whose assignment this is
+     * @param group what a group is called
+     * @param weights {@code [B, K, H, W]}, a distribution over the groups at every position
+     */
     public AssignmentMap {
         if (weights.rank() != 4) {
             throw new IllegalArgumentException("assignment weights must be [B, K, H, W], got "
@@ -26,22 +33,38 @@ public record AssignmentMap(int stage, String module, String group, INDArray wei
         }
     }
 
-    /** Number of groups {@code K}. */
+    /**
+     * Number of groups {@code K}.
+     *
+     * @return {@code weights.size(1)}
+     */
     public long groups() {
         return weights.size(1);
     }
 
-    /** Grid height {@code H}. */
+    /**
+     * Grid height {@code H}.
+     *
+     * @return {@code weights.size(2)}
+     */
     public long height() {
         return weights.size(2);
     }
 
-    /** Grid width {@code W}. */
+    /**
+     * Grid width {@code W}.
+     *
+     * @return {@code weights.size(3)}
+     */
     public long width() {
         return weights.size(3);
     }
 
-    /** The most likely group of every position, {@code [B, H, W]}. */
+    /**
+     * The most likely group of every position.
+     *
+     * @return group indices {@code [B, H, W]}
+     */
     public INDArray argmax() {
         return Nd4j.argMax(weights, 1);
     }
@@ -50,6 +73,14 @@ public record AssignmentMap(int stage, String module, String group, INDArray wei
      * Weights from a softmax over the positions, {@code z [B, K, H*W]} (each group a distribution over the
      * positions, as PaCa-ViT's assignment): normalised over the groups per position, {@code z / Σ_k z}, i.e. the
      * posterior of the group given the position under a uniform prior over groups. Row-major positions.
+     *
+     * @param stage the stage, 0-based
+     * @param module the producing module's path
+     * @param group what a group is called
+     * @param z {@code [B, K, H*W]}, summing to 1 over the positions
+     * @param h grid height
+     * @param w grid width
+     * @return the map, {@code [B, K, H, W]}
      */
     public static AssignmentMap fromPositionSoftmax(int stage, String module, String group, INDArray z, long h, long w) {
         INDArray grid = z.reshape(z.size(0), z.size(1), h, w); // [B, K, H*W] -> [B, K, H, W]
@@ -60,6 +91,14 @@ public record AssignmentMap(int stage, String module, String group, INDArray wei
     /**
      * Weights from logits {@code [B, K, H*W]} whose softmax over the groups is the assignment (GLMix's dispatching
      * weights). Row-major positions.
+     *
+     * @param stage the stage, 0-based
+     * @param module the producing module's path
+     * @param group what a group is called
+     * @param logits {@code [B, K, H*W]}
+     * @param h grid height
+     * @param w grid width
+     * @return the map, {@code [B, K, H, W]}
      */
     public static AssignmentMap fromGroupLogits(int stage, String module, String group, INDArray logits, long h, long w) {
         INDArray grid = logits.reshape(logits.size(0), logits.size(1), h, w); // [B, K, H*W] -> [B, K, H, W]

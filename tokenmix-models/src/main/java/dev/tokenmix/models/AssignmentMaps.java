@@ -12,7 +12,10 @@ public interface AssignmentMaps {
 
     /**
      * The assignment of every stage that has one, in stage order (the last one made in the stage when several
-     * blocks make one), for NCHW {@code images} normalised as the model expects, in eval mode.
+     * blocks make one), in eval mode.
+     *
+     * @param images NCHW images, normalised as the model expects
+     * @return one map per stage that has one
      */
     List<AssignmentMap> assignmentMaps(INDArray images);
 }

@@ -71,7 +71,11 @@ public final class CompiledGraph {
     /**
      * Runs the graph on {@code x} and returns the activations marked {@code tapName} while it was built (see
      * {@link Ops#tap}), in build order, keyed by the producing module's path; a path that marked more than one gets
-     * {@code #2}, {@code #3} ... on its later entries. Empty when nothing was marked with that name.
+     * {@code #2}, {@code #3} ... on its later entries.
+     *
+     * @param x the input batch
+     * @param tapName the name the activations were marked with
+     * @return the activations by module path, empty when nothing was marked with that name
      */
     public Map<String, INDArray> runTaps(INDArray x, String tapName) {
         List<Tap> taps = ops.taps(tapName);
@@ -90,6 +94,10 @@ public final class CompiledGraph {
     /**
      * Runs the graph on {@code x} and returns any tensors of it (outputs or not), keyed as given and in the
      * given order.
+     *
+     * @param x the input batch
+     * @param tensors tensors of this graph by the names to return them under
+     * @return their values for {@code x}, keyed and ordered as {@code tensors}
      */
     public Map<String, INDArray> evaluate(INDArray x, Map<String, Tensor> tensors) {
         Map<String, INDArray> out = new LinkedHashMap<>();

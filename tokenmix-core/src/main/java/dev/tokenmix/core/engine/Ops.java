@@ -165,19 +165,35 @@ public final class Ops {
 
     /**
      * Marks {@code t} as the activation {@code name} of the current module (see {@link Tap}), so that it can be
-     * evaluated as an extra output of the finished graph; returns {@code t} unchanged.
+     * evaluated as an extra output of the finished graph.
+     *
+     * @param name what the activation is (shared by every producer of the same kind)
+     * @param t the activation
+     * @return {@code t}, unchanged
      */
     public Tensor tap(String name, Tensor t) {
         return tap(name, currentPath(), t);
     }
 
-    /** As {@link #tap(String, Tensor)}, attributed to {@code path} rather than to the current module. */
+    /**
+     * As {@link #tap(String, Tensor)}, attributed to {@code path} rather than to the current module.
+     *
+     * @param name what the activation is
+     * @param path the path of the module that produced it
+     * @param t the activation
+     * @return {@code t}, unchanged
+     */
     public Tensor tap(String name, String path, Tensor t) {
         taps.add(new Tap(name, path, t));
         return t;
     }
 
-    /** The activations marked {@code name}, in build order. */
+    /**
+     * The activations marked {@code name}, in build order.
+     *
+     * @param name the name they were marked with
+     * @return the marks, empty if none
+     */
     public List<Tap> taps(String name) {
         List<Tap> out = new ArrayList<>();
         for (Tap t : taps) {
@@ -188,7 +204,11 @@ public final class Ops {
         return out;
     }
 
-    /** Every marked activation, in build order. */
+    /**
+     * Every marked activation, in build order.
+     *
+     * @return an unmodifiable view of the marks
+     */
     public List<Tap> taps() {
         return Collections.unmodifiableList(taps);
     }
