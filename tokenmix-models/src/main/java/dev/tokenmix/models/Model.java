@@ -180,6 +180,21 @@ public abstract class Model {
         return graph("features", x, Mode.EVAL, (ops, in) -> Map.of("out", forwardFeatures(ops, in))).run(x, "out");
     }
 
+    /**
+     * The internal activations marked {@code tapName} (see {@link dev.tokenmix.core.engine.Tap}) while the
+     * features of NCHW {@code x} are computed in eval mode, keyed by the producing module's path, in build order.
+     * Reads the same cached graph as {@link #forwardFeatures(INDArray)}; empty when the model marks nothing of that
+     * name. Families document the names they mark (e.g. {@code Clustering.ASSIGNMENT_TAP} for PaCa-ViT's cluster
+     * assignments, {@code SoftClustering.LOGITS_TAP} for GLMix's slot logits).
+     *
+     * @param x NCHW images, normalised as {@link #inputConfig()} says
+     * @param tapName the name the activations were marked with
+     * @return the activations by module path
+     */
+    public Map<String, INDArray> activations(INDArray x, String tapName) {
+        return graph("features", x, Mode.EVAL, (ops, in) -> Map.of("out", forwardFeatures(ops, in))).runTaps(x, tapName);
+    }
+
     /** The head applied to features from {@link #forwardFeatures(INDArray)}, eval mode. */
     public INDArray forwardHead(INDArray features, boolean preLogits) {
         String kind = preLogits ? "head-prelogits" : "head";

@@ -2,6 +2,8 @@ package dev.tokenmix.core.engine;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,6 +65,55 @@ public final class CompiledGraph {
         Map<String, INDArray> raw = ops.sameDiff().output(ph, vars);
         Map<String, INDArray> out = new HashMap<>();
         raw.forEach((k, v) -> out.put(varToName.get(k), v));
+        return out;
+    }
+
+    /**
+     * Runs the graph on {@code x} and returns the activations marked {@code tapName} while it was built (see
+     * {@link Ops#tap}), in build order, keyed by the producing module's path; a path that marked more than one gets
+     * {@code #2}, {@code #3} ... on its later entries.
+     *
+     * @param x the input batch
+     * @param tapName the name the activations were marked with
+     * @return the activations by module path, empty when nothing was marked with that name
+     */
+    public Map<String, INDArray> runTaps(INDArray x, String tapName) {
+        List<Tap> taps = ops.taps(tapName);
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        for (Tap t : taps) {
+            String key = t.path().isEmpty() ? tapName : t.path();
+            String unique = key;
+            for (int k = 2; named.containsKey(unique); k++) {
+                unique = key + "#" + k;
+            }
+            named.put(unique, t.tensor());
+        }
+        return evaluate(x, named);
+    }
+
+    /**
+     * Runs the graph on {@code x} and returns any tensors of it (outputs or not), keyed as given and in the
+     * given order.
+     *
+     * @param x the input batch
+     * @param tensors tensors of this graph by the names to return them under
+     * @return their values for {@code x}, keyed and ordered as {@code tensors}
+     */
+    public Map<String, INDArray> evaluate(INDArray x, Map<String, Tensor> tensors) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        if (tensors.isEmpty()) {
+            return out;
+        }
+        checkInput(x);
+        String[] vars = new String[tensors.size()];
+        int i = 0;
+        for (Tensor t : tensors.values()) {
+            vars[i++] = t.var().name();
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(input.var().name(), x.castTo(ops.dataType()));
+        Map<String, INDArray> raw = ops.sameDiff().output(ph, vars);
+        tensors.forEach((k, t) -> out.put(k, raw.get(t.var().name())));
         return out;
     }
 

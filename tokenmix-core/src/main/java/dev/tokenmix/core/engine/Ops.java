@@ -42,7 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * naming the current module path, and counts multiply-adds of convolutions, linear layers and matrix
  * products at batch 1.
  *
- * <p>An {@code Ops} builds one graph: create it, build, then {@link #graph()} to run it.
+ * <p>An {@code Ops} builds one graph: create it, build through its methods, then run the result with a
+ * {@link CompiledGraph} (inference) or a {@link TrainingStep} (loss and gradients).
  */
 public final class Ops {
     /** The placeholder SameDiff fills with the training phase. */
@@ -62,6 +63,7 @@ public final class Ops {
     private final List<ModuleRecord> records = new ArrayList<>();
     private final List<String> placeholders = new ArrayList<>();
     private final Map<OneHotKey, SDVariable> oneHots = new HashMap<>();
+    private final List<Tap> taps = new ArrayList<>();
     private SDVariable phase;
 
     /** A builder of one graph over {@code store}'s arrays, in {@code mode}, with in-graph random masks. */
@@ -158,6 +160,58 @@ public final class Ops {
     /** The path of the innermost module being built, empty at the top. */
     public String currentPath() {
         return paths.isEmpty() ? "" : paths.peek();
+    }
+
+    // ------------------------------------------------------------------ named internal activations
+
+    /**
+     * Marks {@code t} as the activation {@code name} of the current module (see {@link Tap}), so that it can be
+     * evaluated as an extra output of the finished graph.
+     *
+     * @param name what the activation is (shared by every producer of the same kind)
+     * @param t the activation
+     * @return {@code t}, unchanged
+     */
+    public Tensor tap(String name, Tensor t) {
+        return tap(name, currentPath(), t);
+    }
+
+    /**
+     * As {@link #tap(String, Tensor)}, attributed to {@code path} rather than to the current module.
+     *
+     * @param name what the activation is
+     * @param path the path of the module that produced it
+     * @param t the activation
+     * @return {@code t}, unchanged
+     */
+    public Tensor tap(String name, String path, Tensor t) {
+        taps.add(new Tap(name, path, t));
+        return t;
+    }
+
+    /**
+     * The activations marked {@code name}, in build order.
+     *
+     * @param name the name they were marked with
+     * @return the marks, empty if none
+     */
+    public List<Tap> taps(String name) {
+        List<Tap> out = new ArrayList<>();
+        for (Tap t : taps) {
+            if (t.name().equals(name)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every marked activation, in build order.
+     *
+     * @return an unmodifiable view of the marks
+     */
+    public List<Tap> taps() {
+        return Collections.unmodifiableList(taps);
     }
 
     /** Throws a {@link ShapeMismatchException} for the current module. */

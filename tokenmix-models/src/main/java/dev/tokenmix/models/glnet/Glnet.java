@@ -1,7 +1,5 @@
 package dev.tokenmix.models.glnet;
 
-import dev.tokenmix.core.engine.CompiledGraph;
-import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.BatchNorm2d;
@@ -10,12 +8,14 @@ import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
+import dev.tokenmix.core.mixers.glmix.SoftClustering;
+import dev.tokenmix.models.AssignmentMap;
+import dev.tokenmix.models.AssignmentMaps;
 import dev.tokenmix.models.FeatureInfo;
 import dev.tokenmix.models.Model;
 import dev.tokenmix.models.ModelOptions;
 import dev.tokenmix.models.Variant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,7 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Token-labeling variants return {@code head(mean tokens) + 0.5 max_tokens(tklb_aux_head(tokens))}, the official
  * eval output, in every mode (the official training-time CutMix on the stem output is not part of the graph).
  */
-public final class Glnet extends Model {
+public final class Glnet extends Model implements AssignmentMaps {
     private final GlnetConfig cfg;
     private final Scope root;
     private final List<List<Module>> downsample = new ArrayList<>();
@@ -179,36 +179,52 @@ public final class Glnet extends Model {
      * The soft-clustering logits of every GLMix block for the NCHW batch {@code x} (eval mode), for visualising the
      * slot assignments: block path ({@code stages.i.blocks.j}) to {@code [N, 64, H_i*W_i]}, slot index
      * {@code 8*row + col}, pixel index {@code W_i*row + col}. A softmax over the last axis gives the clustering
-     * weights, a softmax over axis 1 the dispatching weights. Builds a fresh graph on every call.
+     * weights, a softmax over axis 1 the dispatching weights. The {@link SoftClustering#LOGITS_TAP} activations of
+     * the features graph.
      */
     public Map<String, INDArray> slotLogits(INDArray x) {
         if (x.rank() != 4) {
             throw new IllegalArgumentException("expected an NCHW batch, got shape " + java.util.Arrays.toString(x.shape()));
         }
-        Ops ops = new Ops(parameters(), Mode.EVAL);
-        Tensor in = ops.placeholder("input", -1, x.size(1), x.size(2), x.size(3));
-        Map<String, Tensor> logits = new LinkedHashMap<>();
-        Tensor t = in;
+        return activations(x, SoftClustering.LOGITS_TAP);
+    }
+
+    /**
+     * Per stage with GLMix blocks, the slot assignment of its last GLMix block: the dispatching weights (softmax of
+     * the clustering logits over the 64 slots) as {@code [B, 64, H_i, W_i]}.
+     */
+    @Override
+    public List<AssignmentMap> assignmentMaps(INDArray images) {
+        Map<String, INDArray> logits = slotLogits(images);
+        List<AssignmentMap> maps = new ArrayList<>();
+        long h = images.size(2);
+        long w = images.size(3);
         for (int i = 0; i < 4; i++) {
-            for (Module m : downsample.get(i)) {
-                t = m == null ? ops.gelu(t) : m.apply(ops, t);
-            }
-            for (Module b : stages.get(i)) {
-                if (b instanceof GlmixBlock g) {
-                    GlmixBlock.Output o = g.forwardWithAssignments(ops, t);
-                    logits.put(b.path(), o.logits());
-                    t = o.output();
-                } else {
-                    t = b.apply(ops, t);
+            h = downsampled(h, i);
+            w = downsampled(w, i);
+            String last = null;
+            for (String key : logits.keySet()) {
+                if (key.startsWith("stages." + i + ".")) {
+                    last = key;
                 }
             }
+            if (last != null) {
+                maps.add(AssignmentMap.fromGroupLogits(i, last, "slot", logits.get(last), h, w));
+            }
         }
-        Map<String, INDArray> out = new CompiledGraph(ops, in, logits).run(x, logits.keySet().toArray(new String[0]));
-        Map<String, INDArray> ordered = new LinkedHashMap<>();
-        for (String k : logits.keySet()) {
-            ordered.put(k, out.get(k));
+        return maps;
+    }
+
+    /** A side of the map after downsample layer {@code i} (see {@link #downsampleLayer}). */
+    private long downsampled(long s, int i) {
+        if (cfg.overlappedStem()) {
+            int convs = i == 0 ? 2 : 1; // 3x3, stride 2, padding 1
+            for (int k = 0; k < convs; k++) {
+                s = (s - 1) / 2 + 1;
+            }
+            return s;
         }
-        return ordered;
+        return i == 0 ? s / 4 : s / 2;
     }
 
     @Override

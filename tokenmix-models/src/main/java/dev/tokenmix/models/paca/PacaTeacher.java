@@ -2,6 +2,7 @@ package dev.tokenmix.models.paca;
 
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.mixers.paca.Clustering;
 import dev.tokenmix.core.nn.BatchNorm2d;
 import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.Module;
@@ -93,7 +94,8 @@ public final class PacaTeacher extends Module {
             }
             Tensor logits = toClusters.get(i).apply(ops, fpn[i]); // [B, M, H, W]
             long n = fpn[i].dim(2) * fpn[i].dim(3);
-            zs.add(ops.softmax(ops.reshape(logits, -1, clusters[i], n), -1)); // [B, M, N], softmax over patches
+            Tensor z = ops.softmax(ops.reshape(logits, -1, clusters[i], n), -1); // [B, M, N], softmax over patches
+            zs.add(ops.tap(Clustering.ASSIGNMENT_TAP, toClusters.get(i).path(), z));
         }
         return new Output(outs, zs);
     }

@@ -9,12 +9,17 @@ import dev.tokenmix.core.nn.LayerNorm2d;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
+import dev.tokenmix.core.mixers.paca.Clustering;
+import dev.tokenmix.models.AssignmentMap;
+import dev.tokenmix.models.AssignmentMaps;
 import dev.tokenmix.models.FeatureInfo;
 import dev.tokenmix.models.Model;
 import dev.tokenmix.models.ModelOptions;
 import dev.tokenmix.models.Variant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * PaCa-ViT, "Patch-to-Cluster Attention" (Grainger et al., CVPR 2023, <a href="https://arxiv.org/abs/2203.11987">
@@ -30,9 +35,10 @@ import java.util.List;
  * No position embedding: any input size works ({@code H}, {@code W} multiples of 32 keep every grid exact). Variants
  * with a ConvMixer clustering teacher ({@link PacaTeacher}) take every stage's assignment from the teacher and add
  * its features to each stage's output. {@link #featuresOnly} returns the four NCHW maps after the stage norms, and
- * {@link #clusterAssignments} the per-stage assignments {@code z [B, M, N]} for visualisation.
+ * {@link #clusterAssignments} the per-stage assignments {@code z [B, M, N]} for visualisation ({@link #assignmentMaps}
+ * evaluates them, read from the {@link Clustering#ASSIGNMENT_TAP} activations).
  */
-public final class PacaVit extends Model {
+public final class PacaVit extends Model implements AssignmentMaps {
     private final PacaVitConfig cfg;
     private final Scope root;
     private final PacaTeacher teacher;
@@ -176,6 +182,40 @@ public final class PacaVit extends Model {
      */
     public List<Tensor> clusterAssignments(Ops ops, Tensor x) {
         return run(ops, x, 3).assignments();
+    }
+
+    /**
+     * Per stage with clusters, the assignment its blocks used: the last {@code z} made in the stage (or the teacher's
+     * for that stage) as {@link AssignmentMap#fromPositionSoftmax} weights {@code [B, M_i, H_i, W_i]}.
+     */
+    @Override
+    public List<AssignmentMap> assignmentMaps(INDArray images) {
+        Map<String, INDArray> z = activations(images, Clustering.ASSIGNMENT_TAP);
+        List<AssignmentMap> maps = new ArrayList<>();
+        long h = images.size(2);
+        long w = images.size(3);
+        for (int i = 0; i < 4; i++) {
+            // the stem's two convolutions, then one per transition: 3x3, stride 2, padding 1
+            int halvings = i + 2;
+            long hi = h;
+            long wi = w;
+            for (int k = 0; k < halvings; k++) {
+                hi = (hi - 1) / 2 + 1;
+                wi = (wi - 1) / 2 + 1;
+            }
+            String stage = "stage" + (i + 1) + ".";
+            String teacherKey = "paca_teacher.to_clusters" + (i + 1);
+            String last = null;
+            for (String key : z.keySet()) {
+                if (key.startsWith(stage) || key.equals(teacherKey)) {
+                    last = key;
+                }
+            }
+            if (last != null) {
+                maps.add(AssignmentMap.fromPositionSoftmax(i, last, "cluster", z.get(last), hi, wi));
+            }
+        }
+        return maps;
     }
 
     @Override

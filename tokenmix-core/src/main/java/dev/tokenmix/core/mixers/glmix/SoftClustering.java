@@ -12,6 +12,13 @@ import dev.tokenmix.core.params.Scope;
  * the given (block) scope, as in the official {@code GLMixBlock}.
  */
 public final class SoftClustering {
+    /**
+     * The {@link Ops#tap} name of the clustering logits {@code [B, N, L]} (N slots, L grid positions) of every
+     * soft clustering, attributed to the scope it was created in (the GLMix block's path).
+     */
+    public static final String LOGITS_TAP = "glmix.slot_logits";
+
+    private final String path;
     private final String slotScale;
     private final String initSlots;
     private final long dim;
@@ -26,6 +33,7 @@ public final class SoftClustering {
             throw new IllegalArgumentException("SoftClustering " + scope.prefix() + ": dim and slot grid must be positive, got "
                     + dim + ", " + gridH + "x" + gridW);
         }
+        this.path = scope.prefix();
         this.dim = dim;
         this.gridH = gridH;
         this.gridW = gridW;
@@ -44,12 +52,14 @@ public final class SoftClustering {
 
     /**
      * The clustering logits {@code [B, N, L]} between the initial slots (pooled from {@code source [B, C, H, W]},
-     * or learned) and {@code tokens [B, L, C]}.
+     * or learned) and {@code tokens [B, L, C]}, marked {@link #LOGITS_TAP}. A softmax over the last axis gives the
+     * clustering weights (each slot a convex combination of grid positions), a softmax over axis 1 the dispatching
+     * weights (each position a convex combination of slots).
      */
     public Tensor logits(Ops ops, Tensor source, Tensor tokens) {
         Tensor slots = initSlots != null
                 ? ops.reshape(ops.param(initSlots), numSlots(), dim) // [1, N, C] -> [N, C]
                 : SlotOps.poolSlots(ops, source, gridH, gridW); // [B, N, C]
-        return SlotOps.similarity(ops, slots, tokens, ops.param(slotScale));
+        return ops.tap(LOGITS_TAP, path, SlotOps.similarity(ops, slots, tokens, ops.param(slotScale)));
     }
 }

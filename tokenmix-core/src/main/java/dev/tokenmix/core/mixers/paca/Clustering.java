@@ -11,10 +11,19 @@ import dev.tokenmix.core.params.Scope;
  * {@code [B, M, N]}; {@link #assign} turns them into the soft assignment {@code z}, a softmax over the patch axis, so
  * each cluster is a convex combination of patches.
  *
+ * <p>{@link #assign} marks {@code z} as the activation {@link #ASSIGNMENT_TAP} of this module's path, so a finished
+ * graph can return it next to its outputs ({@code CompiledGraph.runTaps}).
+ *
  * <p>Its parameters live under {@code clustering.*} of the module's scope, as in the official
  * {@code nn.Sequential}. Applied as a plain {@link Module} the grid is taken to be square.
  */
 public abstract class Clustering extends Module {
+    /**
+     * The {@link Ops#tap} name of every soft assignment {@code z [B, M, N]} a clustering module (or a clustering
+     * teacher) produces, attributed to the producing module's path.
+     */
+    public static final String ASSIGNMENT_TAP = "paca.assignment";
+
     private final long dim;
     private final long clusters;
 
@@ -46,9 +55,9 @@ public abstract class Clustering extends Module {
         }, r -> r);
     }
 
-    /** The soft assignment {@code z = softmax_N(logits)}, {@code [B, M, N]}. */
+    /** The soft assignment {@code z = softmax_N(logits)}, {@code [B, M, N]}, marked {@link #ASSIGNMENT_TAP}. */
     public final Tensor assign(Ops ops, Tensor x, long h, long w) {
-        return ops.softmax(logits(ops, x, h, w), -1);
+        return ops.tap(ASSIGNMENT_TAP, path(), ops.softmax(logits(ops, x, h, w), -1));
     }
 
     /** The logits on a square grid. */
