@@ -2,6 +2,8 @@ package dev.tokenmix.models;
 
 import dev.tokenmix.models.glnet.GlnetVariants;
 import dev.tokenmix.models.paca.PacaVitVariants;
+import dev.tokenmix.models.psvit.PsvitVariants;
+import dev.tokenmix.models.stt.SttVariants;
 import dev.tokenmix.models.vit.VisionTransformerVariants;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +25,8 @@ public final class ModelRegistry {
         VisionTransformerVariants.register(this);
         PacaVitVariants.register(this);
         GlnetVariants.register(this);
+        PsvitVariants.register(this);
+        SttVariants.register(this);
     }
 
     public static ModelRegistry get() {

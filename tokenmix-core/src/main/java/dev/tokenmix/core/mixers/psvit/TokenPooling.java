@@ -4,7 +4,6 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.Module;
-import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
 /**
@@ -51,9 +50,11 @@ public final class TokenPooling extends Module {
         this.stride = stride;
         this.padding = (kernel - 1) / 2;
         this.classToken = classToken;
+        // PyTorch's default convolution initialisation, as PiT's pooling convolution: a 0.02-std kernel would shrink
+        // the pooled tokens about twentyfold against the class token and the next blocks' residual branches.
         this.conv = kind == PoolingKind.CONV
                 ? Conv2d.builder(scope.child("conv"), dim, dim, kernel).stride(stride).padding(padding).groups((int) dim)
-                        .weightInit(Init.truncNormal(0.02)).biasInit(Init.zeros()).build()
+                        .build()
                 : null;
     }
 
