@@ -1,6 +1,7 @@
 package dev.tokenmix.train.loop;
 
 import dev.tokenmix.models.Model;
+import dev.tokenmix.train.data.Batch;
 import java.util.Iterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,13 +26,13 @@ public final class Evaluator {
     }
 
     /** Evaluates {@code model} on every batch of {@code batches}. */
-    public static Metrics evaluate(Model model, Iterator<BatchSource.Batch> batches) {
+    public static Metrics evaluate(Model model, Iterator<Batch> batches) {
         double lossSum = 0;
         long correct1 = 0;
         long correct5 = 0;
         long n = 0;
         while (batches.hasNext()) {
-            BatchSource.Batch b = batches.next();
+            Batch b = batches.next();
             INDArray logits = model.forward(b.images()).castTo(DataType.DOUBLE);
             double[][] z = logits.toDoubleMatrix();
             for (int i = 0; i < z.length; i++) {

@@ -48,7 +48,7 @@ public final class TrainArgs {
 
     @Option(names = "--synth-classes", paramLabel = "N",
             description = "synthetic-shapes: classes. Default: ${DEFAULT-VALUE}.")
-    public int synthClasses = 10;
+    public int synthClasses = 5;
 
     // ------------------------------------------------------------------ optimisation
     @Option(names = "--opt", paramLabel = "NAME",
@@ -126,6 +126,14 @@ public final class TrainArgs {
     @Option(names = "--reprob", paramLabel = "P", description = "Random erasing probability. Default: ${DEFAULT-VALUE}.")
     public double reprob = 0.0;
 
+    @Option(names = "--scale", paramLabel = "MIN,MAX", split = ",",
+            description = "Random resized crop area range. Default: 0.08,1.0.")
+    public double[] scale = {0.08, 1.0};
+
+    @Option(names = "--color-jitter", paramLabel = "S",
+            description = "Colour jitter strength (without --aa). Default: ${DEFAULT-VALUE}.")
+    public double colorJitter = 0.4;
+
     @Option(names = "--hflip", paramLabel = "P", description = "Horizontal flip probability. Default: ${DEFAULT-VALUE}.")
     public double hflip = 0.5;
 
@@ -161,6 +169,8 @@ public final class TrainArgs {
         check(drop >= 0 && drop < 1, "--drop must be in [0, 1), got " + drop);
         check(modelEmaDecay >= 0 && modelEmaDecay < 1, "--model-ema-decay must be in [0, 1), got " + modelEmaDecay);
         check(optBetas != null && optBetas.length == 2, "--opt-betas takes two values, e.g. 0.9,0.999");
+        check(scale != null && scale.length == 2 && scale[0] > 0 && scale[0] <= scale[1] && scale[1] <= 1,
+                "--scale takes MIN,MAX with 0 < MIN <= MAX <= 1, e.g. 0.08,1.0");
         check(logInterval >= 1, "--log-interval must be at least 1, got " + logInterval);
         check(java.util.List.of("adamw", "sgd", "momentum", "nesterov").contains(opt),
                 "--opt must be adamw, sgd, momentum or nesterov, got '" + opt + "'");

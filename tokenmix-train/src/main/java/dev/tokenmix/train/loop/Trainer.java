@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.TrainingStep;
 import dev.tokenmix.models.Model;
 import dev.tokenmix.models.weights.ModelFiles;
 import dev.tokenmix.train.checkpoint.TrainCheckpoint;
+import dev.tokenmix.train.data.Batch;
 import dev.tokenmix.train.optim.AdamW;
 import dev.tokenmix.train.optim.GradientClipping;
 import dev.tokenmix.train.optim.ModelEma;
@@ -158,7 +159,7 @@ public final class Trainer {
 
     private EpochResult trainEpoch(int epoch, long startUpdates) {
         long batches = train.batchesPerEpoch();
-        Iterator<BatchSource.Batch> it = train.batches(epoch);
+        Iterator<Batch> it = train.batches(epoch);
         ProgressBar bar = new ProgressBar(System.err);
         Map<String, INDArray> acc = new LinkedHashMap<>();
         int inGroup = 0;
@@ -179,7 +180,7 @@ public final class Trainer {
             if (!it.hasNext()) {
                 break;
             }
-            BatchSource.Batch b = it.next();
+            Batch b = it.next();
             long waited = System.nanoTime() - w0;
             waitNs += waited;
             windowWait += waited;
