@@ -72,12 +72,13 @@ public record PsvitConfig(int imgSize, int patchSize, int embedDim, int numHeads
                 }
             }
             long side = imgSize / patchSize;
-            for (int i = 0; i < poolAt.length; i++) {
+            for (int i = 0; i < poolAt.length && bad.isEmpty(); i++) {
+                if (side + 2L * ((poolKernel - 1) / 2) < poolKernel) {
+                    bad.add("pooling " + i + " (kernel " + poolKernel + ", stride " + poolStride + ") gets a " + side
+                            + "x" + side + " grid, smaller than its window, at imgSize=" + imgSize + " and patchSize="
+                            + patchSize + "; use a larger input or fewer poolings");
+                }
                 side = TokenPooling.outputSide(side, poolKernel, poolStride);
-            }
-            if (side < 1) {
-                bad.add(poolAt.length + " poolings with kernel " + poolKernel + " and stride " + poolStride
-                        + " leave no tokens of a " + imgSize / patchSize + "-token side");
             }
         }
         if (!bad.isEmpty()) {

@@ -25,7 +25,7 @@ import java.util.Set;
  * Pareto front is redrawn from the whole CSV at the end.
  *
  * <pre>{@code
- * PsvitSearch.Outcome o = new PsvitSearch(base, PsvitSearchSpace.compact(), evaluator)
+ * PsvitSearch.Outcome o = new PsvitSearch(base, PsvitSearchSpace.compact(), evaluator, 5)
  *         .run(new SearchCsv(Path.of("search/psvit.csv")), Path.of("search/psvit.png"), 10, 0);
  * }</pre>
  */
@@ -33,15 +33,24 @@ public final class PsvitSearch {
     private final PsvitConfig base;
     private final PsvitSearchSpace space;
     private final CandidateEvaluator evaluator;
+    private final int numClasses;
 
     /** What a run did: the rows it added, all rows now in the CSV, and the Pareto front of those. */
     public record Outcome(List<SearchResult> added, List<SearchResult> all, List<SearchResult> front) {
     }
 
-    public PsvitSearch(PsvitConfig base, PsvitSearchSpace space, CandidateEvaluator evaluator) {
+    /**
+     * @param numClasses classifier outputs of the counted models (the proxy dataset's classes), which enter their
+     *     parameters and MACs
+     */
+    public PsvitSearch(PsvitConfig base, PsvitSearchSpace space, CandidateEvaluator evaluator, int numClasses) {
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
+        }
         this.base = base;
         this.space = space;
         this.evaluator = evaluator;
+        this.numClasses = numClasses;
     }
 
     /**
@@ -72,7 +81,7 @@ public final class PsvitSearch {
                 throw new IllegalStateException("evaluator gave accuracy " + acc + " for " + c.name()
                         + "; it must be in [0, 1]");
             }
-            Model m = model(c.config());
+            Model m = model(c.config(), numClasses, seed);
             SearchResult r = new SearchResult(c.name(), c.config().layout(), m.parameterCount(), m.macs(), acc);
             csv.append(r);
             added.add(r);
@@ -84,10 +93,10 @@ public final class PsvitSearch {
         return new Outcome(added, all, ParetoFront.of(all));
     }
 
-    /** A PSViT of {@code config} (the search's own variant, not a registered one). */
-    public static Model model(PsvitConfig config) {
+    /** A PSViT of {@code config} with {@code numClasses} outputs (the search's own variant, not a registered one). */
+    public static Model model(PsvitConfig config, int numClasses, long seed) {
         Variant v = new Variant("psvit_search", "psvit", config, InputConfig.imagenet(config.imgSize()),
                 PaperStats.NONE, Psvit::new);
-        return v.create(ModelOptions.defaults());
+        return v.create(ModelOptions.builder().numClasses(numClasses).seed(seed).build());
     }
 }

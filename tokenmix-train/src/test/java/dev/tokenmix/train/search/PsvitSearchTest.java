@@ -62,7 +62,7 @@ class PsvitSearchTest {
         };
         SearchCsv csv = new SearchCsv(dir.resolve("out/psvit.csv"));
         Path png = dir.resolve("out/psvit.png");
-        PsvitSearch search = new PsvitSearch(base(7), space, stub);
+        PsvitSearch search = new PsvitSearch(base(7), space, stub, 5);
 
         PsvitSearch.Outcome first = search.run(csv, png, 3, 5);
         assertEquals(3, first.added().size());
