@@ -23,6 +23,8 @@ public final class ParetoChart {
         XYChart chart = new XYChartBuilder().width(800).height(560).title(title).xAxisTitle("GMACs")
                 .yAxisTitle("top-1 (%)").build();
         chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setXAxisDecimalPattern("0.####");
+        chart.getStyler().setYAxisDecimalPattern("0.0");
         XYSeries all = chart.addSeries("candidates", gmacs(results), percent(results));
         all.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         List<SearchResult> front = ParetoFront.of(results);
