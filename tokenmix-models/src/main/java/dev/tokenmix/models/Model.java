@@ -103,6 +103,18 @@ public abstract class Model {
         return true;
     }
 
+    /**
+     * Names of parameters that take no weight decay besides every norm weight and bias (timm's
+     * {@code no_weight_decay()}): a name matches a key equal to it or whose last component equals it. The default
+     * covers the tokens and position tables of the families here ({@code pos_embed}, {@code cls_token},
+     * {@code dist_token}, {@code absolute_pos_embed}, {@code relative_position_bias_table}); a family with other
+     * such parameters overrides it.
+     */
+    public java.util.Set<String> noWeightDecay() {
+        return java.util.Set.of("pos_embed", "cls_token", "dist_token", "absolute_pos_embed",
+                "relative_position_bias_table");
+    }
+
     /** {@code forwardHead(forwardFeatures(x))}. */
     public Tensor forward(Ops ops, Tensor x) {
         return forwardHead(ops, forwardFeatures(ops, x), false);

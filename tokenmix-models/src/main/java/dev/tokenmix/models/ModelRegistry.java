@@ -6,6 +6,8 @@ import dev.tokenmix.models.paca.PacaVitVariants;
 import dev.tokenmix.models.resmlp.ResMlpVariants;
 import dev.tokenmix.models.swat.SwatVariants;
 import dev.tokenmix.models.swin.SwinVariants;
+import dev.tokenmix.models.psvit.PsvitVariants;
+import dev.tokenmix.models.stt.SttVariants;
 import dev.tokenmix.models.vit.VisionTransformerVariants;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,8 @@ public final class ModelRegistry {
         ResMlpVariants.register(this);
         SwatVariants.register(this);
         SwinVariants.register(this);
+        PsvitVariants.register(this);
+        SttVariants.register(this);
     }
 
     public static ModelRegistry get() {

@@ -24,10 +24,15 @@ import org.nd4j.linalg.api.ops.OpContext;
  * own keeps the sequence of masks repeatable for a given seed.
  */
 final class FreshRandomSession extends InferenceSession {
-    private final SplittableRandom random;
+    private SplittableRandom random;
 
     FreshRandomSession(SameDiff sameDiff, long seed) {
         super(sameDiff);
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Restarts the sequence of generator states, so that the next executions draw the masks of {@code seed}. */
+    void reseed(long seed) {
         this.random = new SplittableRandom(seed);
     }
 

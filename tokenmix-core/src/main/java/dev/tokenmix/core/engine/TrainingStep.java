@@ -83,6 +83,16 @@ public final class TrainingStep {
     }
 
     /**
+     * Makes the dropout and DropPath masks of the following executions on the calling thread a function of
+     * {@code seed} alone. A trainer that calls it before every step with a seed derived from (run seed, epoch,
+     * step) draws the same masks whether a run goes straight through or resumes from a checkpoint.
+     */
+    public void seedMasks(long seed) {
+        freshMasks();
+        ((FreshRandomSession) gradFn.getSessions().get(Thread.currentThread().getId())).reseed(seed);
+    }
+
+    /**
      * Makes the calling thread's session of the gradient function one that re-seeds random ops on every
      * execution: SameDiff's own session would draw the same dropout/DropPath masks on every step.
      */

@@ -22,12 +22,22 @@ public final class AttentionMath {
      */
     public static Tensor scaledDotProduct(Ops ops, Tensor q, Tensor k, Tensor v, double scale, Tensor bias,
                                           double attnDrop) {
+        Tensor attn = ops.dropout(weights(ops, q, k, scale, bias), attnDrop);
+        return ops.matmul(attn, v, false, false); // [B, H, Nq, dv]
+    }
+
+    /**
+     * The attention map alone, {@code softmax(q kᵀ · scale + bias)} over the keys, for layers that hand it on
+     * (PSViT's attention sharing) or inspect it.
+     *
+     * @return {@code [B, H, Nq, Nk]}
+     */
+    public static Tensor weights(Ops ops, Tensor q, Tensor k, double scale, Tensor bias) {
         Tensor attn = ops.matmul(ops.mul(q, scale), k, false, true); // [B, H, Nq, Nk]
         if (bias != null) {
             attn = ops.add(attn, bias);
         }
-        attn = ops.dropout(ops.softmax(attn, -1), attnDrop);
-        return ops.matmul(attn, v, false, false); // [B, H, Nq, dv]
+        return ops.softmax(attn, -1);
     }
 
     /** {@code [B, N, H*d]} to {@code [B, H, N, d]}. */

@@ -41,6 +41,16 @@ public final class EvalTransform {
 
     /** {@code [1, 3, size, size]}. */
     public INDArray apply(BufferedImage img) {
+        return Nd4j.createFromArray(toChw(img)).reshape(1, 3, size, size).castTo(DataType.FLOAT);
+    }
+
+    /** The output size in pixels (square). */
+    public int size() {
+        return size;
+    }
+
+    /** The transformed image as a {@code [3, size, size]} row-major float array (what a loader batches). */
+    public float[] toChw(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         double scaleSize = Math.floor(size / cfg.cropPct());
@@ -76,7 +86,7 @@ public final class EvalTransform {
                 }
             }
         }
-        return Nd4j.createFromArray(out).reshape(1, 3, size, size).castTo(DataType.FLOAT);
+        return out;
     }
 
     /** Convenience: read and transform one file. */

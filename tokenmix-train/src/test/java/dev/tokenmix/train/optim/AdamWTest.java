@@ -60,10 +60,10 @@ class AdamWTest {
         // t = 1
         double mw = (1 - B1) * gw1;
         double vw = (1 - B2) * gw1 * gw1;
-        double w1 = w0 * (1 - LR * WD) - LR * Math.sqrt(1 - B2) / (1 - B1) * mw / (Math.sqrt(vw) + EPS);
+        double w1 = w0 * (1 - LR * WD) - LR / (1 - B1) * mw / (Math.sqrt(vw) / Math.sqrt(1 - B2) + EPS);
         double mb = (1 - B1) * gb1;
         double vb = (1 - B2) * gb1 * gb1;
-        double b1 = b0 - LR * Math.sqrt(1 - B2) / (1 - B1) * mb / (Math.sqrt(vb) + EPS);
+        double b1 = b0 - LR / (1 - B1) * mb / (Math.sqrt(vb) / Math.sqrt(1 - B2) + EPS);
         assertEquals(w1, store.array("fc.weight").getDouble(0, 1), 1e-6);
         assertEquals(b1, store.array("fc.bias").getDouble(2), 1e-6, "biases are not decayed");
 
@@ -74,7 +74,7 @@ class AdamWTest {
         mw = B1 * mw + (1 - B1) * gw2;
         vw = B2 * vw + (1 - B2) * gw2 * gw2;
         double w2 = w1 * (1 - LR * WD)
-                - LR * Math.sqrt(1 - B2 * B2) / (1 - B1 * B1) * mw / (Math.sqrt(vw) + EPS);
+                - LR / (1 - B1 * B1) * mw / (Math.sqrt(vw) / Math.sqrt(1 - B2 * B2) + EPS);
         assertEquals(w2, store.array("fc.weight").getDouble(0, 1), 1e-6);
         assertEquals(2, opt.steps());
     }
@@ -91,10 +91,37 @@ class AdamWTest {
     }
 
     @Test
-    void decayRuleIsRankAtLeastTwo() {
+    void decayRuleIsRankAtLeastTwoExceptBiasesAndNamedTokens() {
         ParameterStore store = toyStore();
-        assertTrue(AdamW.decays(store.get("fc.weight")));
-        assertFalse(AdamW.decays(store.get("fc.bias")));
+        store.add("pos_embed", Nd4j.zeros(DataType.FLOAT, 1, 4, 3), Param.Kind.PARAMETER, Layout.TORCH,
+                new long[] {1, 4, 3});
+        store.add("blocks.0.attn.relative_position_bias_table", Nd4j.zeros(DataType.FLOAT, 9, 2),
+                Param.Kind.PARAMETER, Layout.TORCH, new long[] {9, 2});
+        WeightDecayRule rule = WeightDecayRule.of(java.util.Set.of("pos_embed", "relative_position_bias_table"));
+        assertTrue(rule.decays(store.get("fc.weight")));
+        assertFalse(rule.decays(store.get("fc.bias")));
+        assertFalse(rule.decays(store.get("pos_embed")));
+        assertFalse(rule.decays(store.get("blocks.0.attn.relative_position_bias_table")));
+        assertTrue(WeightDecayRule.ranksOnly().decays(store.get("pos_embed")));
+    }
+
+    @Test
+    void stateRoundTripContinuesIdentically() {
+        ParameterStore a = toyStore();
+        ParameterStore b = toyStore();
+        AdamW optA = new AdamW(a, LR, B1, B2, EPS, WD);
+        optA.step(gradients(a));
+        AdamW optB = new AdamW(b, LR, B1, B2, EPS, WD);
+        b.array("fc.weight").assign(a.array("fc.weight"));
+        b.array("fc.bias").assign(a.array("fc.bias"));
+        Map<String, INDArray> saved = new LinkedHashMap<>();
+        optA.state().forEach((k, v) -> saved.put(k, v.dup()));
+        optB.loadState(saved);
+        optA.step(gradients(a));
+        optB.step(gradients(b));
+        assertEquals(a.array("fc.weight"), b.array("fc.weight"));
+        assertEquals(a.array("fc.bias"), b.array("fc.bias"));
+        assertEquals(2L, optA.state().get("step/fc.weight").getLong(0));
     }
 
     @Test

@@ -1,0 +1,65 @@
+package dev.tokenmix.core.mixers.stt;
+
+import dev.tokenmix.core.engine.Ops;
+import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.nn.AttentionMath;
+import dev.tokenmix.core.nn.Linear;
+import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.params.Init;
+import dev.tokenmix.core.params.Scope;
+
+/**
+ * STT's local attention (<a href="https://arxiv.org/abs/2111.13156">arXiv 2111.13156</a>: "a single Super token is
+ * assigned to each image window which captures the rich local details for that window"): multi-head
+ * self-attention inside each window over its {@code M²} patch tokens and its super token, on the
+ * {@link WindowLayout} {@code [B·nW, 1 + M², C]}. The super token summarises its window here, and, once mixed
+ * globally ({@link SuperTokenGlobalMixing}), gives the other windows' information back to its patches in the
+ * next layer's window attention. Cost {@code O(N·M²·C)} instead of {@code O(N²·C)}.
+ *
+ * <p>Keys as timm's {@code Attention}: {@code qkv} {@code [3C, C]}, {@code proj} {@code [C, C]}.
+ */
+public final class SuperTokenWindowAttention extends Module {
+    private final long dim;
+    private final long heads;
+    private final int window;
+    private final Linear qkv;
+    private final Linear proj;
+    private final double scale;
+    private final double attnDrop;
+    private final double projDrop;
+
+    /**
+     * @param window the window side {@code M}
+     */
+    public SuperTokenWindowAttention(Scope scope, long dim, long heads, int window, boolean qkvBias, double attnDrop,
+                                     double projDrop, Init weightInit) {
+        super(scope);
+        if (dim <= 0 || heads <= 0 || dim % heads != 0 || window <= 0) {
+            throw new IllegalArgumentException("SuperTokenWindowAttention " + scope.prefix() + ": dim " + dim
+                    + " must be divisible by heads " + heads + " and window " + window + " positive");
+        }
+        this.dim = dim;
+        this.heads = heads;
+        this.window = window;
+        this.scale = 1.0 / Math.sqrt((double) dim / heads);
+        this.qkv = new Linear(scope.child("qkv"), dim, 3 * dim, qkvBias, weightInit, Init.zeros());
+        this.proj = new Linear(scope.child("proj"), dim, dim, true, weightInit, Init.zeros());
+        this.attnDrop = attnDrop;
+        this.projDrop = projDrop;
+    }
+
+    /** Windows {@code [B·nW, 1 + M², C]} to the same shape. */
+    @Override
+    protected Tensor forward(Ops ops, Tensor x) {
+        long l = 1L + (long) window * window;
+        ops.expectShape(x, "windows [B*nW, 1+" + window + "*" + window + ", " + dim + "]", Ops.ANY, l, dim);
+        long d = dim / heads;
+        Tensor t = ops.reshape(qkv.apply(ops, x), -1, l, 3, heads, d); // [B*nW, L, 3, h, d]
+        t = ops.permute(t, 2, 0, 3, 1, 4); // [3, B*nW, h, L, d]
+        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, l, d); // [B*nW, h, L, d]
+        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, l, d);
+        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, l, d);
+        Tensor o = AttentionMath.scaledDotProduct(ops, q, k, v, scale, null, attnDrop); // [B*nW, h, L, d]
+        return ops.dropout(proj.apply(ops, AttentionMath.mergeHeads(ops, o)), projDrop); // [B*nW, L, C]
+    }
+}

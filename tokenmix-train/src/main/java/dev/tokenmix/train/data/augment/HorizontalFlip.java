@@ -1,0 +1,22 @@
+package dev.tokenmix.train.data.augment;
+
+/** Mirrors an image left to right (timm's {@code RandomHorizontalFlip} when its coin says so). */
+public final class HorizontalFlip {
+    private HorizontalFlip() {
+    }
+
+    /** A mirrored copy. */
+    public static RgbImage apply(RgbImage img) {
+        int w = img.width();
+        int h = img.height();
+        float[] s = img.data();
+        float[] d = new float[s.length];
+        for (int row = 0; row < 3 * h; row++) {
+            int base = row * w;
+            for (int x = 0; x < w; x++) {
+                d[base + x] = s[base + w - 1 - x];
+            }
+        }
+        return new RgbImage(w, h, d);
+    }
+}
