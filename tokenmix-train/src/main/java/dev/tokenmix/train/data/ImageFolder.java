@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layouts: {@code ROOT/train/CLASS/...} and {@code ROOT/val/CLASS/...} (also {@code validation} or
  * {@code test} for the val split), or a flat {@code ROOT/CLASS/...} that serves both splits. Classes are the
- * class folders in timm's natural order ({@code class2} before {@code class10}) unless a class map gives them:
+ * class folders in timm's natural order ({@code class2} before {@code class10}), those of {@code train/} for both
+ * splits so that labels agree when {@code val/} lacks a class, unless a class map gives them:
  * a text file with one class name per line (label = line number) or {@code name index} per line, like timm's
  * {@code --class-map}; folders not in the map are ignored. Images are found recursively under each class folder
  * by extension (jpg, jpeg, png, bmp, gif, webp; case-insensitive) and decoded with ImageIO, where TwelveMonkeys
@@ -212,7 +213,11 @@ public final class ImageFolder implements ImageDataset {
             }
             Path dir = splitFolder(root, split);
             List<String> folders = listClassFolders(dir);
-            Map<String, Integer> classIndex = classMap != null ? readClassMap(classMap) : naturalOrder(folders);
+            // A val folder may lack a class; labels must still agree with the train folder's.
+            Path trainDir = split == Split.VAL && !dir.equals(root) ? List.of("train", "training").stream()
+                    .map(root::resolve).filter(Files::isDirectory).findFirst().orElse(null) : null;
+            List<String> classFolders = trainDir != null ? listClassFolders(trainDir) : folders;
+            Map<String, Integer> classIndex = classMap != null ? readClassMap(classMap) : naturalOrder(classFolders);
             if (classIndex.isEmpty()) {
                 throw new DatasetException(dir + " has no class folders; put the images of each class in its own"
                         + " sub-folder (" + dir.resolve("cat") + "/..., " + dir.resolve("dog") + "/...)");

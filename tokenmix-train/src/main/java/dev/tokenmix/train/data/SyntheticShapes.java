@@ -48,8 +48,14 @@ public final class SyntheticShapes implements ImageDataset {
     private static final String[] COLOUR_NAMES = {"red", "green", "blue", "yellow", "magenta", "cyan"};
     private static final float[] COLOUR_HUES = {0f, 1f / 3, 2f / 3, 1f / 6, 5f / 6, 1f / 2};
 
-    /** The most classes a dataset can have: every kind in every colour. */
-    public static final int MAX_CLASSES = Kind.values().length * COLOUR_NAMES.length;
+    /** The most classes a dataset can have: every kind (8) in every colour (6). */
+    public static final int MAX_CLASSES = 48;
+
+    static {
+        if (MAX_CLASSES != Kind.values().length * COLOUR_NAMES.length) {
+            throw new AssertionError("MAX_CLASSES must be kinds x colours");
+        }
+    }
 
     private final int classes;
     private final int perClass;
