@@ -27,15 +27,24 @@ class DataCommandTest {
         assertTrue(r.out().contains("wrote 12 train and 6 val images"), r::toString);
         ImageFolder train = ImageFolder.open(out, Split.TRAIN);
         ImageFolder val = ImageFolder.open(out, Split.VAL);
+        SyntheticShapes gen = SyntheticShapes.builder().classes(3).perClass(4).imageSize(24).seed(5).build();
         assertEquals(List.of("circle", "square", "triangle"), train.classNames());
+        assertEquals(gen.classNames(), train.classNames());
         assertEquals(12, train.size());
         assertEquals(6, val.size());
         assertEquals(0, train.skipped());
-        // PNG is lossless: the files hold exactly the generated pixels.
-        SyntheticShapes gen = SyntheticShapes.builder().classes(3).perClass(4).imageSize(24).seed(5).build();
-        int[] expected = gen.get(0).image().getRGB(0, 0, 24, 24, null, 0, 24);
-        int[] read = train.get(0).image().getRGB(0, 0, 24, 24, null, 0, 24);
-        assertTrue(java.util.Arrays.equals(expected, read));
+        // PNG is lossless: the files hold exactly the generated pixels, under the generated label's folder.
+        for (int i = 0; i < gen.size(); i++) {
+            String name = String.format("%s_%05d.png", gen.classNames().get(gen.label(i)), i);
+            int j = 0;
+            while (!train.file(j).getFileName().toString().equals(name)) {
+                j++;
+            }
+            assertEquals(gen.label(i), train.label(j));
+            int[] expected = gen.get(i).image().getRGB(0, 0, 24, 24, null, 0, 24);
+            int[] read = train.get(j).image().getRGB(0, 0, 24, 24, null, 0, 24);
+            assertTrue(java.util.Arrays.equals(expected, read), name);
+        }
 
         CliTest.Result info = CliTest.run("data", "info", out.toString());
         assertEquals(0, info.code(), info::toString);

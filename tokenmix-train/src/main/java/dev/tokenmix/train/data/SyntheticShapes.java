@@ -64,6 +64,10 @@ public final class SyntheticShapes implements ImageDataset {
     private final Split split;
     private final boolean coloured;
     private final List<String> classNames;
+    /** Label of each generated class (kind, or kind x colour), so class names are in natural order. */
+    private final int[] labelOf;
+    /** The generated class of each label. */
+    private final int[] classOf;
 
     private SyntheticShapes(Builder b) {
         this.classes = b.classes;
@@ -76,7 +80,17 @@ public final class SyntheticShapes implements ImageDataset {
         for (int c = 0; c < classes; c++) {
             names.add(coloured ? COLOUR_NAMES[c / Kind.values().length] + "_" + kind(c).label() : kind(c).label());
         }
-        this.classNames = Collections.unmodifiableList(names);
+        // Labels follow the names' natural order, the order ImageFolder gives the folders this dataset is written
+        // to: a model trained in memory and one trained on the written folder agree on what label k means.
+        List<String> sorted = new ArrayList<>(names);
+        sorted.sort(NaturalOrder.INSTANCE);
+        this.labelOf = new int[classes];
+        this.classOf = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            labelOf[c] = sorted.indexOf(names.get(c));
+            classOf[labelOf[c]] = c;
+        }
+        this.classNames = Collections.unmodifiableList(sorted);
     }
 
     /** A builder with the defaults: 5 classes, 200 images per class, 32 pixels, seed 0, train split. */
@@ -97,13 +111,13 @@ public final class SyntheticShapes implements ImageDataset {
     @Override
     public int label(int i) {
         check(i);
-        return i % classes;
+        return labelOf[i % classes];
     }
 
     @Override
     public Sample get(int i) {
         int label = label(i);
-        return new Sample(render(label, DataSeeds.rng(seed, DataSeeds.CONTENT, split.ordinal(), i)), label);
+        return new Sample(render(classOf[label], DataSeeds.rng(seed, DataSeeds.CONTENT, split.ordinal(), i)), label);
     }
 
     @Override
@@ -126,7 +140,8 @@ public final class SyntheticShapes implements ImageDataset {
         return Kind.values()[label % Kind.values().length];
     }
 
-    private BufferedImage render(int label, SplittableRandom rng) {
+    /** Draws an image of generated class {@code cls} (kind {@code cls % 8}, colour {@code cls / 8}). */
+    private BufferedImage render(int cls, SplittableRandom rng) {
         int s = imageSize;
         BufferedImage img = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -150,9 +165,9 @@ public final class SyntheticShapes implements ImageDataset {
             at.translate(cx, cy);
             at.rotate(rng.nextDouble(2 * Math.PI));
             at.scale(radius, radius);
-            Shape shape = at.createTransformedShape(unitShape(kind(label)));
+            Shape shape = at.createTransformedShape(unitShape(kind(cls)));
 
-            float hue = coloured ? COLOUR_HUES[label / Kind.values().length] + (float) (rng.nextDouble() - 0.5) * 0.06f
+            float hue = coloured ? COLOUR_HUES[cls / Kind.values().length] + (float) (rng.nextDouble() - 0.5) * 0.06f
                     : rng.nextFloat();
             float sat = 0.55f + 0.45f * rng.nextFloat();
             float bri = 0.75f + 0.25f * rng.nextFloat();
