@@ -161,6 +161,9 @@ class DataLoaderTest {
             float[] x = b.images().data().asFloat();
             int chw = 3 * 16 * 16;
             assertArrayEquals(Arrays.copyOfRange(x, 3 * chw, 4 * chw), Arrays.copyOfRange(x, 2 * chw, 3 * chw));
+            // The replacement brings its own label.
+            assertEquals(base.label(3), b.labels()[2]);
+            assertTrue(base.label(2) != base.label(3));
         }
     }
 
