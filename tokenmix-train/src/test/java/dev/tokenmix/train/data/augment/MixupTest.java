@@ -32,9 +32,9 @@ class MixupTest {
         for (int s = 0; s < 10; s++) {
             float[] x = images();
             Mixup.Result r = m.apply(x, B, C, H, W, LABELS, K, 0.0, new SplittableRandom(s));
-            double lam = r.lam();
+            double lam = r.lam()[0];
             assertTrue(lam >= 0 && lam <= 1);
-            assertNull(r.box());
+            assertNull(r.boxes()[0]);
             for (int n = 0; n < B; n++) {
                 float expected = (float) (lam * (n + 1) + (1 - lam) * (B - n));
                 assertEquals(expected, x[n * C * H * W + 17], 1e-5);
@@ -57,11 +57,11 @@ class MixupTest {
         for (int s = 0; s < 20; s++) {
             float[] x = images();
             Mixup.Result r = m.apply(x, B, C, H, W, LABELS, K, 0.1, new SplittableRandom(s));
-            if (r.box() == null) {
+            if (r.boxes()[0] == null) {
                 continue;
             }
             boxes++;
-            int[] b = r.box();
+            int[] b = r.boxes()[0];
             int inside = 0;
             for (int y = 0; y < H; y++) {
                 for (int xx = 0; xx < W; xx++) {
@@ -71,9 +71,9 @@ class MixupTest {
                     inside += in ? 1 : 0;
                 }
             }
-            assertEquals(1.0 - (double) inside / (H * W), r.lam(), 1e-12);
+            assertEquals(1.0 - (double) inside / (H * W), r.lam()[0], 1e-12);
             double off = 0.1 / K;
-            assertEquals(r.lam() * (1 - 0.1 + off) + (1 - r.lam()) * off, r.targets()[LABELS[0]], 1e-6);
+            assertEquals(r.lam()[0] * (1 - 0.1 + off) + (1 - r.lam()[0]) * off, r.targets()[LABELS[0]], 1e-6);
         }
         assertTrue(boxes > 10, "boxes " + boxes);
     }
@@ -83,9 +83,40 @@ class MixupTest {
         Mixup m = Mixup.builder().mixupAlpha(1.0).cutmixAlpha(1.0).prob(0.0).build();
         float[] x = images();
         Mixup.Result r = m.apply(x, B, C, H, W, LABELS, K, 0.0, new SplittableRandom(1));
-        assertEquals(1.0, r.lam());
+        assertEquals(1.0, r.lam()[0]);
         assertEquals(images()[B * C * H * W - 1], x[B * C * H * W - 1]);
         assertEquals(1f, r.targets()[K + 1]);
+    }
+
+    @Test
+    void elemModeMixesEachSampleWithItsOwnLam() {
+        Mixup m = Mixup.builder().mixupAlpha(1.0).mode(Mixup.Mode.ELEM).build();
+        float[] x = images();
+        Mixup.Result r = m.apply(x, B, C, H, W, LABELS, K, 0.0, new SplittableRandom(3));
+        assertTrue(r.lam()[0] != r.lam()[1]);
+        for (int n = 0; n < B; n++) {
+            float expected = (float) (r.lam()[n] * (n + 1) + (1 - r.lam()[n]) * (B - n));
+            assertEquals(expected, x[n * C * H * W + 5], 1e-5);
+            assertEquals(r.lam()[n], r.targets()[n * K + LABELS[n]], 1e-6);
+        }
+    }
+
+    @Test
+    void pairModeGivesBothPartnersTheSameDrawAndNeedsAnEvenBatch() {
+        Mixup m = Mixup.builder().mixupAlpha(0).cutmixAlpha(1.0).mode(Mixup.Mode.PAIR).build();
+        float[] x = images();
+        Mixup.Result r = m.apply(x, B, C, H, W, LABELS, K, 0.0, new SplittableRandom(5));
+        for (int n = 0; n < B; n++) {
+            assertEquals(r.lam()[n], r.lam()[B - 1 - n]);
+            assertTrue(java.util.Arrays.equals(r.boxes()[n], r.boxes()[B - 1 - n]));
+        }
+        int[] box = r.boxes()[0];
+        assertNotNull(box);
+        // Inside the box, sample 0 shows sample 3 and sample 3 shows sample 0.
+        assertEquals(B, x[box[0] * W + box[2]], 0f);
+        assertEquals(1, x[3 * C * H * W + box[0] * W + box[2]], 0f);
+        assertThrows(IllegalArgumentException.class, () -> m.apply(new float[3 * C * H * W], 3, C, H, W,
+                new int[] {0, 1, 2}, K, 0.0, new SplittableRandom(1)));
     }
 
     @Test
