@@ -159,10 +159,12 @@ public final class SyntheticShapes implements ImageDataset {
             g.setPaint(new GradientPaint(s / 2f - dx, s / 2f - dy, from, s / 2f + dx, s / 2f + dy, to));
             g.fillRect(0, 0, s, s);
 
-            double radius = s * (0.28 + 0.12 * rng.nextDouble());
-            double margin = radius * 0.9;
-            double cx = margin + rng.nextDouble() * Math.max(1e-9, s - 2 * margin);
-            double cy = margin + rng.nextDouble() * Math.max(1e-9, s - 2 * margin);
+            // Large shapes near the centre: position and size vary, yet every shape covers the central patches,
+            // which keeps the task learnable for tiny patch-based models.
+            double radius = s * (0.32 + 0.12 * rng.nextDouble());
+            double jitter = s * 0.12;
+            double cx = s / 2.0 + (2 * rng.nextDouble() - 1) * jitter;
+            double cy = s / 2.0 + (2 * rng.nextDouble() - 1) * jitter;
             AffineTransform at = new AffineTransform();
             at.translate(cx, cy);
             at.rotate(rng.nextDouble(2 * Math.PI));
