@@ -151,8 +151,8 @@ public final class SyntheticShapes implements ImageDataset {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             // Background: a dim, weakly saturated gradient in a random direction, so the bright shape stands out.
-            Color from = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.08f + 0.35f * rng.nextFloat());
-            Color to = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.08f + 0.35f * rng.nextFloat());
+            Color from = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.06f + 0.26f * rng.nextFloat());
+            Color to = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.06f + 0.26f * rng.nextFloat());
             double a = rng.nextDouble(2 * Math.PI);
             float dx = (float) (Math.cos(a) * s / 2);
             float dy = (float) (Math.sin(a) * s / 2);
@@ -174,18 +174,35 @@ public final class SyntheticShapes implements ImageDataset {
             float hue = coloured ? COLOUR_HUES[cls / Kind.values().length] + (float) (rng.nextDouble() - 0.5) * 0.06f
                     : rng.nextFloat();
             float sat = 0.55f + 0.45f * rng.nextFloat();
-            float bri = 0.75f + 0.25f * rng.nextFloat();
-            g.setColor(Color.getHSBColor(hue, sat, bri));
+            float bri = 0.8f + 0.2f * rng.nextFloat();
+            Color fill = atLeastLuma(Color.getHSBColor(hue, sat, bri), 0.5);
+            g.setColor(fill);
             g.fill(shape);
             // A thin darker outline keeps small shapes crisp at 32 pixels.
             g.setStroke(new BasicStroke(Math.max(0.6f, s / 64f)));
-            g.setColor(Color.getHSBColor(hue, sat, bri * 0.7f));
+            g.setColor(new Color(fill.getRed() * 4 / 5, fill.getGreen() * 4 / 5, fill.getBlue() * 4 / 5));
             g.draw(shape);
         } finally {
             g.dispose();
         }
         addNoise(img, rng, 8.0);
         return img;
+    }
+
+    /**
+     * Lightens {@code c} towards white until its luma is at least {@code min}: a saturated blue is as dark as the
+     * background to a model that sums the channels, so every shape keeps a brightness edge whatever its hue.
+     */
+    private static Color atLeastLuma(Color c, double min) {
+        double r = c.getRed() / 255.0;
+        double g = c.getGreen() / 255.0;
+        double b = c.getBlue() / 255.0;
+        double luma = 0.299 * r + 0.587 * g + 0.114 * b;
+        if (luma >= min) {
+            return c;
+        }
+        double t = (min - luma) / (1 - luma);
+        return new Color((float) (r + t * (1 - r)), (float) (g + t * (1 - g)), (float) (b + t * (1 - b)));
     }
 
     private static void addNoise(BufferedImage img, SplittableRandom rng, double sigma) {
