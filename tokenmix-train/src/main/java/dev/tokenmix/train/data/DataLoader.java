@@ -248,6 +248,7 @@ public final class DataLoader implements AutoCloseable {
             } else {
                 t = Targets.smoothed(labels, numClasses, labelSmoothing);
             }
+            // [B * 3 * S * S] -> [B, 3, S, S] and [B * K] -> [B, K]
             INDArray images = Nd4j.createFromArray(x).reshape(idx.length, 3, s, s).castTo(DataType.FLOAT);
             INDArray targets = Nd4j.createFromArray(t).reshape(idx.length, numClasses).castTo(DataType.FLOAT);
             return new Batch(images, targets, labels, b);
@@ -314,7 +315,10 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
-        /** The per-sample transform (a {@link dev.tokenmix.train.data.augment.TrainTransform} or {@link SampleTransform#eval}). */
+        /**
+         * The per-sample transform (a {@link dev.tokenmix.train.data.augment.TrainTransform} or
+         * {@link SampleTransform#eval}).
+         */
         public Builder transform(SampleTransform transform) {
             this.transform = transform;
             return this;

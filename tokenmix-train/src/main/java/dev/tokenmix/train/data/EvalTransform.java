@@ -41,6 +41,7 @@ public final class EvalTransform {
 
     /** {@code [1, 3, size, size]}. */
     public INDArray apply(BufferedImage img) {
+        // [3 * S * S] -> [1, 3, S, S]
         return Nd4j.createFromArray(toChw(img)).reshape(1, 3, size, size).castTo(DataType.FLOAT);
     }
 

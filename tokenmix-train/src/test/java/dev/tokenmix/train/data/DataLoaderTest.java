@@ -171,7 +171,8 @@ class DataLoaderTest {
     void badSettingsAreRejected() {
         SyntheticShapes ds = SyntheticShapes.builder().classes(2).perClass(2).imageSize(16).build();
         SampleTransform t = SampleTransform.eval(InputConfig.imagenet(16), 16);
-        assertThrows(IllegalArgumentException.class, () -> DataLoader.builder().dataset(ds).transform(t).batchSize(0).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> DataLoader.builder().dataset(ds).transform(t).batchSize(0).build());
         assertThrows(IllegalArgumentException.class,
                 () -> DataLoader.builder().dataset(ds).transform(t).labelSmoothing(1.0).build());
         DatasetException e = assertThrows(DatasetException.class,

@@ -54,7 +54,8 @@ class SyntheticShapesTest {
         SyntheticShapes s = SyntheticShapes.builder().classes(12).perClass(1).build();
         Set<String> names = new HashSet<>(s.classNames());
         assertEquals(12, names.size());
-        assertTrue(names.containsAll(List.of("red_circle", "red_crescent", "green_circle", "green_square")), names::toString);
+        assertTrue(names.containsAll(List.of("red_circle", "red_crescent", "green_circle", "green_square")),
+                names::toString);
         List<String> sorted = new java.util.ArrayList<>(s.classNames());
         sorted.sort(NaturalOrder.INSTANCE);
         assertEquals(sorted, s.classNames());

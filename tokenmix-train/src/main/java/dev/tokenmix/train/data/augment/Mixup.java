@@ -6,13 +6,13 @@ import java.util.random.RandomGenerator;
 /**
  * Mixup and CutMix with soft targets (timm's {@code Mixup}), in timm's batch, pair or element mode.
  *
- * <p>Per batch (or per pair, or per sample): with probability {@code prob} a mix is applied, else {@code lam = 1}. With both alphas positive,
- * CutMix is chosen with probability {@code switchProb}. Mixup blends each image with its partner in the reversed
- * batch, {@code x = lam * x + (1 - lam) * x.flip(0)}
- * (<a href="https://arxiv.org/abs/1710.09412">Zhang et al., 2017</a>); CutMix pastes a box of the partner
- * (<a href="https://arxiv.org/abs/1905.04899">Yun et al., 2019</a>), with {@code lam} corrected to the exact
- * box area when {@code correctLam} is on or a min/max box ratio is given. Targets are
- * {@code lam * smooth(y) + (1 - lam) * smooth(y.flip(0))}.
+ * <p>Per batch (or per pair, or per sample): with probability {@code prob} a mix is applied, else {@code lam = 1}.
+ * With both alphas positive, CutMix is chosen with probability {@code switchProb}. Mixup blends each image with its
+ * partner in the reversed batch, {@code x = lam * x + (1 - lam) * x.flip(0)} (<a
+ * href="https://arxiv.org/abs/1710.09412">Zhang et al., 2017</a>); CutMix pastes a box of the partner (<a
+ * href="https://arxiv.org/abs/1905.04899">Yun et al., 2019</a>), with {@code lam} corrected to the exact box area
+ * when {@code correctLam} is on or a min/max box ratio is given. Targets are {@code lam * smooth(y) + (1 - lam) *
+ * smooth(y.flip(0))}.
  *
  * <p>Use it through {@link dev.tokenmix.train.data.DataLoader.Builder#mixup}, which gives each batch its own
  * generator, so the draws depend only on (seed, epoch, batch index).
@@ -254,7 +254,10 @@ public final class Mixup {
             return this;
         }
 
-        /** CutMix box side ratios drawn uniformly in [min, max) instead of from {@code lam} (timm {@code --cutmix-minmax}). */
+        /**
+         * CutMix box side ratios drawn uniformly in [min, max) instead of from {@code lam} (timm
+         * {@code --cutmix-minmax}).
+         */
         public Builder cutmixMinMax(double min, double max) {
             this.cutmixMinMax = new double[] {min, max};
             return this;

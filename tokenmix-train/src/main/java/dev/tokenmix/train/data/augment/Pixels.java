@@ -128,7 +128,8 @@ final class Pixels {
     }
 
     /**
-     * Pillow's {@code Image.transform(AFFINE)} with bilinear sampling (truncated to 8 bits, as Pillow does): output pixel centre (x, y) reads the input
+     * Pillow's {@code Image.transform(AFFINE)} with bilinear sampling (truncated to 8 bits, as Pillow does):
+     * output pixel centre (x, y) reads the input
      * at {@code (a x + b y + c, d x + e y + f)}; points outside the image take {@code fill}.
      */
     static RgbImage affine(RgbImage img, double a, double b, double c, double d, double e, double f, int[] fill) {
