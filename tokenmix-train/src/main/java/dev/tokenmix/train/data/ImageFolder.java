@@ -238,9 +238,14 @@ public final class ImageFolder implements ImageDataset {
             List<Integer> labels = new ArrayList<>();
             int bad = 0;
             Path example = null;
+            // Header checks are I/O bound: run them in parallel, then keep the files in their sorted order.
+            boolean[] ok = new boolean[found.size()];
+            if (verify) {
+                java.util.stream.IntStream.range(0, ok.length).parallel().forEach(i -> ok[i] = readable(found.get(i)));
+            }
             for (int i = 0; i < found.size(); i++) {
                 Path p = found.get(i);
-                if (verify && !readable(p)) {
+                if (verify && !ok[i]) {
                     bad++;
                     example = example == null ? p : example;
                     continue;

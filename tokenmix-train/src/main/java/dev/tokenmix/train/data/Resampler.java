@@ -55,6 +55,10 @@ public final class Resampler {
 
     private static float[] resizeAxis(float[] in, int h, int w, int out, Filter f, boolean vertical) {
         int n = vertical ? h : w;
+        if (n == out) {
+            // At scale 1 every kernel puts weight 1 on its own pixel and 0 on the others: an exact copy.
+            return in.clone();
+        }
         int other = vertical ? w : h;
         double scale = (double) n / out;
         double fscale = Math.max(scale, 1.0);
