@@ -71,7 +71,7 @@ public final class EvalTransform {
         double[] mean = cfg.mean();
         double[] std = cfg.std();
         float[] out = new float[3 * size * size];
-        int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
+        int[] rgb = Pixels8.packedRgb(img);
         for (int c = 0; c < 3; c++) {
             float[] plane = new float[h * w];
             int shift = 16 - 8 * c;

@@ -130,7 +130,7 @@ public final class ImageFolder implements ImageDataset {
         return files[i].toString();
     }
 
-    /** Decodes one image file. */
+    /** Decodes one image file to {@code TYPE_INT_RGB} (grey images as Pillow converts them). */
     static BufferedImage read(Path file) {
         BufferedImage img;
         try {
@@ -141,7 +141,7 @@ public final class ImageFolder implements ImageDataset {
         if (img == null) {
             throw new UnreadableImageException("no image reader for " + file, null);
         }
-        return img;
+        return Pixels8.toRgb(img);
     }
 
     /** Whether ImageIO has a reader for the file's content and can read its header. */

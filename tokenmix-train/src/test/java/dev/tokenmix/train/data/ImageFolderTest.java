@@ -107,6 +107,28 @@ class ImageFolderTest {
     }
 
     @Test
+    void greyPaletteAndBmpImagesDecodeToRgb() throws IOException {
+        Files.createDirectories(tmp.resolve("k"));
+        BufferedImage grey = new BufferedImage(6, 6, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSample(2, 3, 0, 200);
+        ImageIO.write(grey, "png", tmp.resolve("k/a.png").toFile());
+        BufferedImage rgb = new BufferedImage(6, 6, BufferedImage.TYPE_INT_RGB);
+        rgb.setRGB(2, 3, 0x00FF00);
+        ImageIO.write(rgb, "gif", tmp.resolve("k/b.gif").toFile());
+        ImageIO.write(rgb, "bmp", tmp.resolve("k/c.bmp").toFile());
+        ImageFolder f = ImageFolder.open(tmp, Split.TRAIN);
+        assertEquals(3, f.size());
+        // Pillow reads grey 200 as (200, 200, 200); Java2D's getRGB on a grey image would give 229.
+        dev.tokenmix.train.data.augment.RgbImage a = dev.tokenmix.train.data.augment.RgbImage.of(f.get(0).image());
+        for (int c = 0; c < 3; c++) {
+            assertEquals(200, a.get(c, 3, 2));
+        }
+        for (int i = 1; i < 3; i++) {
+            assertEquals(0x00FF00, f.get(i).image().getRGB(2, 3) & 0xFFFFFF, f.describe(i));
+        }
+    }
+
+    @Test
     void cmykJpegDecodesThroughTwelveMonkeys() throws IOException {
         // A 16x16 CMYK JPEG (C=0, M=255, Y=255, K=0: red) written by Pillow; the JDK's own reader rejects CMYK.
         Path file = tmp.resolve("red/cmyk.jpg");
