@@ -71,6 +71,14 @@ class GeometryAugmentTest {
             }
         }
         assertArrayEquals(img.data(), HorizontalFlip.apply(f).data(), 0f);
+        RgbImage v = HorizontalFlip.vertical(img);
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 5; y++) {
+                for (int x = 0; x < 7; x++) {
+                    assertEquals(img.get(c, y, x), v.get(c, 4 - y, x));
+                }
+            }
+        }
     }
 
     @Test
