@@ -78,10 +78,10 @@ public final class EvalTransform {
             for (int i = 0; i < plane.length; i++) {
                 plane[i] = (rgb[i] >> shift) & 0xFF;
             }
-            float[] resized = Resampler.resize(plane, h, w, outH, outW, filter);
+            float[] resized = Resampler.resize8(plane, h, w, outH, outW, filter);
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
-                    // Pillow rounds to 8-bit pixels after resizing; timm's ToTensor then divides by 255.
+                    // resize8 gives Pillow's 8-bit pixels; timm's ToTensor then divides by 255.
                     double v = Math.min(255, Math.max(0, Math.round(resized[(y + top) * outW + x + left]))) / 255.0;
                     out[(c * size + y) * size + x] = (float) ((v - mean[c]) / std[c]);
                 }

@@ -31,6 +31,45 @@ class PillowParityTest {
         return new RgbImage(W, H, d);
     }
 
+    private static RgbImage fromHwc(byte[] b, int offset, int w, int h) {
+        float[] d = new float[3 * h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    d[(c * h + y) * w + x] = b[offset + (y * w + x) * 3 + c] & 0xFF;
+                }
+            }
+        }
+        return new RgbImage(w, h, d);
+    }
+
+    @Test
+    void resizedCropMatchesPillow() throws IOException {
+        // torchvision's resized_crop on a PIL image: crop (left 5, top 3, 26 x 20), resize to 16 x 16
+        // (scripts/make_crop_resize_fixture.py).
+        byte[] all;
+        try (InputStream in = getClass().getResourceAsStream("/data/pillow-crop-resize.bin")) {
+            all = in.readAllBytes();
+        }
+        RgbImage input = fromHwc(all, 0, 40, 30);
+        RandomResizedCrop.Window win = new RandomResizedCrop.Window(3, 5, 20, 26);
+        int offset = 40 * 30 * 3;
+        for (dev.tokenmix.train.data.Resampler.Filter f : new dev.tokenmix.train.data.Resampler.Filter[] {
+            dev.tokenmix.train.data.Resampler.Filter.BILINEAR, dev.tokenmix.train.data.Resampler.Filter.BICUBIC}) {
+            RgbImage expected = fromHwc(all, offset, 16, 16);
+            RgbImage got = RandomResizedCrop.cropResize(input, win, 16, f);
+            int off = 0;
+            float worst = 0;
+            for (int i = 0; i < got.data().length; i++) {
+                float d = Math.abs(got.data()[i] - expected.data()[i]);
+                off += d > 0 ? 1 : 0;
+                worst = Math.max(worst, d);
+            }
+            assertTrue(off == 0, f + ": " + off + " values differ, by up to " + worst);
+            offset += 16 * 16 * 3;
+        }
+    }
+
     @Test
     void opsMatchPillow() throws IOException {
         byte[] all;
