@@ -291,7 +291,8 @@ public final class ImageFolder implements ImageDataset {
         }
 
         private static List<Path> imagesUnder(Path dir) {
-            try (Stream<Path> s = Files.walk(dir)) {
+            // Class folders are often links into a shared image store: follow them.
+            try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
                 List<Path> l = new ArrayList<>(s.filter(Files::isRegularFile).filter(ImageFolder::hasImageExtension)
                         .toList());
                 l.sort((a, b) -> NaturalOrder.INSTANCE.compare(dir.relativize(a).toString(),

@@ -72,6 +72,17 @@ class ImageFolderTest {
     }
 
     @Test
+    void linkedClassFoldersAreFollowed() throws IOException {
+        png(tmp.resolve("store/cats/1.png"), 0);
+        png(tmp.resolve("store/cats/2.png"), 0);
+        Files.createDirectories(tmp.resolve("data/train"));
+        Files.createSymbolicLink(tmp.resolve("data/train/cat"), tmp.resolve("store/cats"));
+        ImageFolder f = ImageFolder.open(tmp.resolve("data"), Split.TRAIN);
+        assertEquals(List.of("cat"), f.classNames());
+        assertEquals(2, f.size());
+    }
+
+    @Test
     void classMapInBothFormats() throws IOException {
         png(tmp.resolve("a/1.png"), 0);
         png(tmp.resolve("b/1.png"), 0);
