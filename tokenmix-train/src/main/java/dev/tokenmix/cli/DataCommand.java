@@ -1,10 +1,18 @@
 package dev.tokenmix.cli;
 
+import dev.tokenmix.models.InputConfig;
+import dev.tokenmix.train.data.Batch;
+import dev.tokenmix.train.data.DataLoader;
 import dev.tokenmix.train.data.Datasets;
 import dev.tokenmix.train.data.ImageDataset;
 import dev.tokenmix.train.data.ImageFolderWriter;
 import dev.tokenmix.train.data.Split;
 import dev.tokenmix.train.data.SyntheticShapes;
+import dev.tokenmix.train.data.augment.Mixup;
+import dev.tokenmix.train.data.augment.RandomErasing;
+import dev.tokenmix.train.data.augment.TrainTransform;
+import java.awt.image.BufferedImage;
+import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,8 +28,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code tokenmix data}: tools for training data (generate synthetic shapes, inspect a dataset). */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        subcommands = {DataCommand.Synth.class, DataCommand.Info.class},
-        description = "Training data: generate the synthetic-shapes dataset, inspect a dataset.")
+        subcommands = {DataCommand.Synth.class, DataCommand.Info.class, DataCommand.Preview.class},
+        description = "Training data: generate the synthetic-shapes dataset, inspect a dataset, preview augmentations.")
 final class DataCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -136,6 +144,104 @@ final class DataCommand implements Callable<Integer> {
                     pw.println(sb);
                 }
             }
+            pw.flush();
+            return TokenMixCli.OK;
+        }
+    }
+
+    /** {@code tokenmix data preview}: a PNG grid of one augmented training batch. */
+    @Command(name = "preview", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Writes a PNG grid of the first training batch after augmentation (and mixup/cutmix), to "
+                    + "see what the train transform does. Flags are timm's train.py flags."},
+            footer = {"", "Example:", "  tokenmix data preview shapes --out preview.png --aa rand-m9-mstd0.5-inc1 --reprob 0.25"})
+    static final class Preview implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "DIR", arity = "0..1", description = "The data folder (not needed for --dataset synthetic-shapes).")
+        Path dir;
+
+        @Option(names = "--dataset", paramLabel = "NAME", description = "synthetic-shapes, cifar10 or cifar100.")
+        String dataset;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The PNG to write.")
+        Path out;
+
+        @Option(names = "--img-size", defaultValue = "64", description = "Output side. Default: ${DEFAULT-VALUE}.")
+        int imgSize;
+
+        @Option(names = "--count", defaultValue = "16", description = "Images in the grid. Default: ${DEFAULT-VALUE}.")
+        int count;
+
+        @Option(names = "--scale", arity = "2", paramLabel = "F", description = "Crop area range. Default: 0.08 1.")
+        double[] scale = {0.08, 1.0};
+
+        @Option(names = "--hflip", defaultValue = "0.5", description = "Horizontal flip probability.")
+        double hflip;
+
+        @Option(names = "--color-jitter", defaultValue = "0.4", description = "Colour jitter (without --aa).")
+        double colorJitter;
+
+        @Option(names = "--aa", paramLabel = "STR", description = "RandAugment, e.g. rand-m9-mstd0.5-inc1.")
+        String aa;
+
+        @Option(names = "--reprob", defaultValue = "0", description = "Random erasing probability.")
+        double reprob;
+
+        @Option(names = "--remode", defaultValue = "pixel", description = "Random erasing mode: pixel, rand, const.")
+        String remode;
+
+        @Option(names = "--mixup", defaultValue = "0", description = "Mixup alpha (0: off).")
+        double mixup;
+
+        @Option(names = "--cutmix", defaultValue = "0", description = "CutMix alpha (0: off).")
+        double cutmix;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Override
+        public Integer call() throws IOException {
+            if (count < 1 || count > 256) {
+                throw new IllegalArgumentException("--count must be 1 to 256, got " + count);
+            }
+            InputConfig cfg = InputConfig.imagenet(imgSize);
+            ImageDataset ds = Datasets.open(dataset, dir, Split.TRAIN, seed, imgSize);
+            TrainTransform t = TrainTransform.builder(cfg, imgSize).scale(scale[0], scale[1]).hflip(hflip)
+                    .colorJitter(colorJitter).autoAugment(aa).reprob(reprob).remode(RandomErasing.Mode.of(remode))
+                    .build();
+            Mixup mix = mixup > 0 || cutmix > 0 ? Mixup.builder().mixupAlpha(mixup).cutmixAlpha(cutmix).build() : null;
+            Batch b;
+            try (DataLoader l = DataLoader.builder().dataset(ds).transform(t).batchSize(Math.min(count, ds.size()))
+                    .seed(seed).mixup(mix).workers(1).build()) {
+                b = l.epoch(0).next();
+            }
+            int n = b.size();
+            int cols = (int) Math.ceil(Math.sqrt(n));
+            int rows = (n + cols - 1) / cols;
+            int cell = imgSize + 2;
+            BufferedImage grid = new BufferedImage(cols * cell, rows * cell, BufferedImage.TYPE_INT_RGB);
+            float[] x = b.images().data().asFloat();
+            double[] mean = cfg.mean();
+            double[] std = cfg.std();
+            int plane = imgSize * imgSize;
+            for (int k = 0; k < n; k++) {
+                for (int y = 0; y < imgSize; y++) {
+                    for (int xx = 0; xx < imgSize; xx++) {
+                        int rgb = 0;
+                        for (int c = 0; c < 3; c++) {
+                            double v = (x[(k * 3 + c) * plane + y * imgSize + xx] * std[c] + mean[c]) * 255;
+                            rgb = (rgb << 8) | (int) Math.max(0, Math.min(255, Math.round(v)));
+                        }
+                        grid.setRGB((k % cols) * cell + 1 + xx, (k / cols) * cell + 1 + y, rgb);
+                    }
+                }
+            }
+            if (!ImageIO.write(grid, "png", out.toFile())) {
+                throw new IOException("no PNG writer");
+            }
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.printf("wrote %d augmented images (%dx%d) to %s%n", n, imgSize, imgSize, out);
             pw.flush();
             return TokenMixCli.OK;
         }

@@ -53,6 +53,21 @@ class DataCommandTest {
     }
 
     @Test
+    void previewWritesAGridOfAugmentedImages() throws IOException {
+        Path png = tmp.resolve("p.png");
+        CliTest.Result r = CliTest.run("data", "preview", "--dataset", "synthetic-shapes", "--out", png.toString(),
+                "--img-size", "20", "--count", "6", "--aa", "rand-m9-mstd0.5-inc1", "--reprob", "0.5", "--cutmix", "1");
+        assertEquals(0, r.code(), r::toString);
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(3 * 22, grid.getWidth());
+        assertEquals(2 * 22, grid.getHeight());
+        CliTest.Result bad = CliTest.run("data", "preview", "--dataset", "synthetic-shapes", "--out", png.toString(),
+                "--aa", "rand-m9-q2");
+        assertEquals(2, bad.code(), bad::toString);
+        assertTrue(bad.err().contains("'q2'"), bad::toString);
+    }
+
+    @Test
     void badInputIsExitTwoWithOneLine() throws IOException {
         CliTest.Result missing = CliTest.run("data", "synth");
         assertEquals(2, missing.code(), missing::toString);
