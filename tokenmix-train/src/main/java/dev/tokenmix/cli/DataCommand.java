@@ -153,12 +153,14 @@ final class DataCommand implements Callable<Integer> {
     @Command(name = "preview", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Writes a PNG grid of the first training batch after augmentation (and mixup/cutmix), to "
                     + "see what the train transform does. Flags are timm's train.py flags."},
-            footer = {"", "Example:", "  tokenmix data preview shapes --out preview.png --aa rand-m9-mstd0.5-inc1 --reprob 0.25"})
+            footer = {"", "Example:",
+                "  tokenmix data preview shapes --out preview.png --aa rand-m9-mstd0.5-inc1 --reprob 0.25"})
     static final class Preview implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "DIR", arity = "0..1", description = "The data folder (not needed for --dataset synthetic-shapes).")
+        @Parameters(paramLabel = "DIR", arity = "0..1",
+                description = "The data folder (not needed for --dataset synthetic-shapes).")
         Path dir;
 
         @Option(names = "--dataset", paramLabel = "NAME", description = "synthetic-shapes, cifar10 or cifar100.")
