@@ -13,7 +13,9 @@ import java.util.Locale;
 /**
  * The figure of {@code tokenmix visualize}: the input and, beside it, one panel per stage colouring every grid
  * position by its most likely group (cluster, slot) over the greyed input, with a colour strip of the stage's groups
- * under each panel.
+ * under each panel. An {@link AssignmentMap.Kind#INTENSITY} map (STT's super-token attention) is drawn as a heat map
+ * instead, titled with the producing module's path: one colour whose strength follows the position's weight relative
+ * to the panel's largest, with a ramp from 0 to that largest weight under the panel.
  *
  * <p>Layout, in pixels, for {@code n} stages and panel side {@code P}: width {@code (n + 1)·P + (n + 2)·GAP}, height
  * {@code GAP + TITLE + P + LEGEND + FOOTER + GAP}.
@@ -27,6 +29,9 @@ final class AssignmentFigure {
     static final int LEGEND = 34;
     /** Band at the bottom: how to read the colours. */
     static final int FOOTER = 16;
+
+    /** The colour of an intensity map at full strength. */
+    static final Color HEAT = new Color(230, 70, 20);
 
     private static final double GOLDEN_ANGLE = 0.381966;
 
@@ -61,9 +66,21 @@ final class AssignmentFigure {
         g.drawImage(scaled(input, panel), GAP, top, null);
         title(g, "input", GAP, panel);
         text(g, caption, GAP, top + panel + 14, panel);
+        boolean groups = false;
+        String shown = null;
         for (int i = 0; i < n; i++) {
             AssignmentMap m = maps.get(i);
             int x = GAP + (i + 1) * (panel + GAP);
+            if (m.kind() == AssignmentMap.Kind.INTENSITY) {
+                float max = maxOfFirst(m);
+                g.drawImage(heat(input, m, max, panel), x, top, null);
+                title(g, String.format(Locale.ROOT, "%s, %dx%d", m.module(), m.height(), m.width()), x, panel);
+                ramp(g, x, top + panel + 4, panel);
+                text(g, String.format(Locale.ROOT, "0 .. %.3g", max), x, top + panel + 28, panel);
+                shown = m.group();
+                continue;
+            }
+            groups = true;
             BufferedImage p = overlay(input, m, panel, soft);
             g.drawImage(p, x, top, null);
             title(g, String.format(Locale.ROOT, "stage %d: %d %ss, %dx%d", m.stage() + 1, m.groups(), m.group(),
@@ -72,9 +89,10 @@ final class AssignmentFigure {
             text(g, "0 .. " + (m.groups() - 1) + "  " + m.module(), x, top + panel + 28, panel);
         }
         g.setColor(Color.DARK_GRAY);
-        g.drawString(soft ? "colour: most likely group of each position; strength: its weight"
-                        : "colour: most likely group of each position (--soft: strength follows its weight)",
-                GAP, fig.getHeight() - GAP - 4);
+        String legend = !groups && shown != null ? shown + ": strength relative to the panel's largest weight"
+                : soft ? "colour: most likely group of each position; strength: its weight"
+                : "colour: most likely group of each position (--soft: strength follows its weight)";
+        g.drawString(legend, GAP, fig.getHeight() - GAP - 4);
         g.dispose();
         return fig;
     }
@@ -122,6 +140,46 @@ final class AssignmentFigure {
             }
         }
         return out;
+    }
+
+    private static float maxOfFirst(AssignmentMap m) {
+        return m.weights().slice(0).maxNumber().floatValue();
+    }
+
+    /** Image 0 of an intensity map {@code [B, 1, H, W]} over the greyed input, strength {@code weight / max}. */
+    private static BufferedImage heat(BufferedImage input, AssignmentMap m, float max, int panel) {
+        BufferedImage base = scaled(input, panel);
+        long h = m.height();
+        long w = m.width();
+        // [1, H, W] of image 0 as a flat row-major copy
+        float[] weights = m.weights().slice(0).dup().data().asFloat();
+        BufferedImage out = new BufferedImage(panel, panel, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < panel; y++) {
+            long gy = Math.min(h - 1, (long) y * h / panel);
+            for (int x = 0; x < panel; x++) {
+                long gx = Math.min(w - 1, (long) x * w / panel);
+                float v = weights[(int) (gy * w + gx)];
+                double alpha = max > 0 ? 0.85 * Math.max(0, Math.min(1, v / max)) : 0;
+                int rgb = base.getRGB(x, y);
+                double grey = 0.299 * ((rgb >> 16) & 0xFF) + 0.587 * ((rgb >> 8) & 0xFF) + 0.114 * (rgb & 0xFF);
+                out.setRGB(x, y, mix(HEAT.getRed(), grey, alpha) << 16 | mix(HEAT.getGreen(), grey, alpha) << 8
+                        | mix(HEAT.getBlue(), grey, alpha));
+            }
+        }
+        return out;
+    }
+
+    /** The legend of an intensity panel: from grey (weight 0) to full {@link #HEAT} (the panel's largest). */
+    private static void ramp(Graphics2D g, int x, int y, int panel) {
+        for (int i = 0; i < panel; i++) {
+            double alpha = 0.85 * i / Math.max(1, panel - 1);
+            g.setColor(new Color(mix(HEAT.getRed(), 160, alpha), mix(HEAT.getGreen(), 160, alpha),
+                    mix(HEAT.getBlue(), 160, alpha)));
+            g.fillRect(x + i, y, 1, 10);
+        }
+        g.setColor(Color.GRAY);
+        g.setStroke(new BasicStroke(1));
+        g.drawRect(x, y, panel - 1, 10);
     }
 
     private static int mix(int colour, double grey, double alpha) {

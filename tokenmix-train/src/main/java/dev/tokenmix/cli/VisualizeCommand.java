@@ -24,19 +24,23 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tokenmix visualize}: how a model's token mixers group the positions of one image, stage by stage
- * (PaCa-ViT's cluster assignments, GLMix's slot assignments), as a PNG: the input as the model sees it, then one
- * panel per stage (see {@link AssignmentFigure} for the layout). Any model implementing {@link AssignmentMaps}
+ * (PaCa-ViT's cluster assignments, GLMix's slot assignments; for STT, where each local layer's super tokens look
+ * inside their windows), as a PNG: the input as the model sees it, then one panel per stage (see
+ * {@link AssignmentFigure} for the layout). Any model implementing {@link AssignmentMaps}
  * works; with random weights the figure shows the shapes, with trained weights what the model learnt.
  */
 @Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Draws the cluster (PaCa-ViT) or slot (GLMix) assignments of each stage of a model for one "
                 + "image: the input, then one panel per stage colouring each position by its most likely group.",
+                "For STT (stt_*): one panel per local layer, a heat map of each window's super-token attention "
+                + "over its patches.",
                 "The image is resized and centre-cropped per the model's config, as for predict."},
         footer = {"", "Examples:", "  tokenmix visualize -m pacavit_tiny_p2cconv_100_0 -w paca_tiny.pth cat.jpg --out z.png",
-                "  tokenmix visualize -m glnet_4g --soft cat.jpg --out slots.png"})
+                "  tokenmix visualize -m glnet_4g --soft cat.jpg --out slots.png",
+                "  tokenmix visualize -m stt_s25_224 -w stt.safetensors cat.jpg --out super.png"})
 final class VisualizeCommand implements Callable<Integer> {
     /** The families whose models implement {@link AssignmentMaps}, for the error message of the others. */
-    static final String SUPPORTED = "PaCa-ViT (pacavit_*) and GLMix (glnet_*)";
+    static final String SUPPORTED = "PaCa-ViT (pacavit_*), GLMix (glnet_*) and STT (stt_*)";
 
     @Spec
     CommandSpec spec;
@@ -76,7 +80,7 @@ final class VisualizeCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getErr();
         Model m = source.open(imgSize, log);
         if (!(m instanceof AssignmentMaps a)) {
-            throw new IllegalArgumentException(m.name() + " has no cluster or slot assignments to draw; visualize "
+            throw new IllegalArgumentException(m.name() + " has no cluster, slot or super-token maps to draw; visualize "
                     + "supports " + SUPPORTED);
         }
         INDArray x = new EvalTransform(m.inputConfig(), m.imgSize()).apply(img);
@@ -89,7 +93,7 @@ final class VisualizeCommand implements Callable<Integer> {
         ImageIO.write(fig, "png", out.toFile());
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("wrote " + out + " (" + fig.getWidth() + "x" + fig.getHeight() + ", " + maps.size()
-                + " stages)");
+                + (maps.size() == 1 ? " stage)" : " stages)"));
         stdout.flush();
         return TokenMixCli.OK;
     }

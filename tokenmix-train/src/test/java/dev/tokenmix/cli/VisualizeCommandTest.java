@@ -16,7 +16,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code visualize} in-process on the tiny PaCa-ViT and GLNet variants. */
+/** {@code visualize} in-process on the tiny PaCa-ViT, GLNet and STT variants. */
 class VisualizeCommandTest {
     // Layout of the figure (AssignmentFigure's documentation): side gaps 8, title band 18, legend band 34, footer 16.
     private static final int PANEL = 64;
@@ -61,6 +61,19 @@ class VisualizeCommandTest {
     }
 
     @Test
+    void sttWithRandomWeightsDrawsTheInputAndOnePanelPerLocalLayer() throws Exception {
+        Path out = tmp.resolve("stt.png");
+        CliTest.Result r = CliTest.run("visualize", "-m", "stt_test", image().toString(), "--out", out.toString(),
+                "--panel-size", String.valueOf(PANEL));
+        assertEquals(0, r.code(), r::toString);
+        BufferedImage fig = readPng(out);
+        // input + 1 panel (stt_test has one local layer)
+        assertEquals(2 * PANEL + 3 * 8, fig.getWidth());
+        assertEquals(8 + 18 + PANEL + 34 + 16 + 8, fig.getHeight());
+        assertTrue(r.out().contains("1 stage)"), r::toString);
+    }
+
+    @Test
     void loadedWeightsChangeTheFigure() throws Exception {
         Model trained = TokenMix.createModel("pacavit_test", ModelOptions.builder().seed(99).build());
         ModelFiles.save(trained, tmp.resolve("saved"));
@@ -89,7 +102,8 @@ class VisualizeCommandTest {
         CliTest.Result r = CliTest.run("visualize", "-m", "vit_test", image().toString(), "--out", out.toString());
         assertEquals(2, r.code(), r::toString);
         assertEquals(1, r.errLines().stream().filter(l -> l.startsWith("tokenmix visualize:")).count(), r::toString);
-        assertTrue(r.err().contains("pacavit_*") && r.err().contains("glnet_*"), r::toString);
+        assertTrue(r.err().contains("pacavit_*") && r.err().contains("glnet_*") && r.err().contains("stt_*"),
+                r::toString);
         assertFalse(Files.exists(out));
     }
 

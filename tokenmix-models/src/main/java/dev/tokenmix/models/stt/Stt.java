@@ -2,17 +2,24 @@ package dev.tokenmix.models.stt;
 
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.mixers.stt.SuperTokenWindowAttention;
 import dev.tokenmix.core.mixers.stt.WindowLayout;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
+import dev.tokenmix.models.AssignmentMap;
+import dev.tokenmix.models.AssignmentMaps;
 import dev.tokenmix.models.FeatureInfo;
 import dev.tokenmix.models.Model;
 import dev.tokenmix.models.ModelOptions;
 import dev.tokenmix.models.Variant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * STT, the isotropic Super-token Transformer of "Global Interaction Modelling in Vision Transformer via Super
@@ -30,10 +37,12 @@ import java.util.List;
  * {@code nW} super tokens alone. Use it where global attention over all patches is too expensive but an isotropic
  * (no patch merging) backbone is wanted.
  *
+ * <p>{@link #assignmentMaps} shows, per local layer, where each window's super token looks inside its window.
+ *
  * <p>Keys: {@code stem.*}, {@code pos_embed}, {@code super_tokens}, {@code cls_token}, {@code blocks.i.*} (local
  * blocks first), {@code norm}, {@code head}.
  */
-public final class Stt extends Model {
+public final class Stt extends Model implements AssignmentMaps {
     private final SttConfig cfg;
     private final Scope root;
     private final ConvStem stem;
@@ -170,5 +179,45 @@ public final class Stt extends Model {
         List<Tensor> out = new ArrayList<>();
         run(ops, x, indices, out);
         return out;
+    }
+
+    /**
+     * Per local layer ({@code stage} = its index; STT is isotropic, and only its local layers see the patches), the
+     * super tokens' attention over their windows' patches, as an {@link AssignmentMap.Kind#INTENSITY} map
+     * {@code [B, 1, g, g]} on the patch grid: at each patch, the attention weight of its window's super token (as
+     * query) on it (as key), averaged over the heads, then divided by the window's sum over its {@code M²} patches,
+     * so that every window sums to 1 (the share the super token keeps for itself is left out). Read from the
+     * {@link SuperTokenWindowAttention#LOGITS_TAP} activations of the features graph, eval mode.
+     */
+    @Override
+    public List<AssignmentMap> assignmentMaps(INDArray images) {
+        if (images.rank() != 4) {
+            throw new IllegalArgumentException("expected an NCHW batch, got shape "
+                    + java.util.Arrays.toString(images.shape()));
+        }
+        Map<String, INDArray> logits = activations(images, SuperTokenWindowAttention.LOGITS_TAP);
+        List<AssignmentMap> maps = new ArrayList<>();
+        for (int i = 0; i < local.size(); i++) {
+            String path = "blocks." + i + ".attn";
+            maps.add(AssignmentMap.intensity(i, path, "super-token attention",
+                    superTokenAttention(logits.get(path), images.size(0))));
+        }
+        return maps;
+    }
+
+    /** Window-attention logits {@code [B·nW, h, L, L]} to the super tokens' patch weights {@code [B, 1, g, g]}. */
+    private INDArray superTokenAttention(INDArray logits, long batch) {
+        int m = cfg.window();
+        long wg = cfg.windowGrid();
+        long mm = (long) m * m;
+        INDArray row = logits.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
+                .dup(); // the super token's query: [B*nW, h, L]
+        INDArray e = Transforms.exp(row.sub(row.max(true, 2)), false); // max subtracted: no overflow
+        INDArray attn = e.div(e.sum(true, 2)).mean(1); // softmax over the keys, mean over heads: [B*nW, L]
+        INDArray patches = attn.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + mm)).dup(); // [B*nW, M²]
+        patches = patches.div(patches.sum(true, 1));
+        INDArray grid = patches.reshape(batch, wg, wg, m, m); // [B*nW, M²] -> [B, wg, wg, M, M] (row-major windows)
+        grid = grid.permute(0, 1, 3, 2, 4).dup(); // [B, wg, M, wg, M]
+        return grid.reshape(batch, 1, wg * m, wg * m); // [B, 1, g, g]
     }
 }

@@ -17,8 +17,18 @@ import dev.tokenmix.core.params.Scope;
  * next layer's window attention. Cost {@code O(N·M²·C)} instead of {@code O(N²·C)}.
  *
  * <p>Keys as timm's {@code Attention}: {@code qkv} {@code [3C, C]}, {@code proj} {@code [C, C]}.
+ *
+ * <p>The attention logits are marked {@link #LOGITS_TAP} under this module's path, so that the super token's
+ * attention over its window can be read from a finished graph (what {@code tokenmix visualize} draws for STT).
  */
 public final class SuperTokenWindowAttention extends Module {
+    /**
+     * The {@link Ops#tap} name of the attention logits {@code q kᵀ · scale} {@code [B·nW, heads, 1 + M², 1 + M²]}
+     * of every window attention, before the softmax over the last axis (keys); query and key index 0 is the
+     * window's super token, {@code 1 + M·row + col} its patch at {@code (row, col)} inside the window.
+     */
+    public static final String LOGITS_TAP = "stt.window_logits";
+
     private final long dim;
     private final long heads;
     private final int window;
@@ -59,7 +69,9 @@ public final class SuperTokenWindowAttention extends Module {
         Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, l, d); // [B*nW, h, L, d]
         Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, l, d);
         Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, l, d);
-        Tensor o = AttentionMath.scaledDotProduct(ops, q, k, v, scale, null, attnDrop); // [B*nW, h, L, d]
+        Tensor logits = ops.tap(LOGITS_TAP, ops.matmul(ops.mul(q, scale), k, false, true)); // [B*nW, h, L, L]
+        Tensor attn = ops.dropout(ops.softmax(logits, -1), attnDrop);
+        Tensor o = ops.matmul(attn, v, false, false); // [B*nW, h, L, d]
         return ops.dropout(proj.apply(ops, AttentionMath.mergeHeads(ops, o)), projDrop); // [B*nW, L, C]
     }
 }
