@@ -30,7 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "tokenmix", mixinStandardHelpOptions = true, versionProvider = TokenMixCli.Version.class,
         subcommands = {ModelsCommand.class, InfoCommand.class, PredictCommand.class, ConvertCommand.class,
-                TrainCommand.class, ValidateCommand.class, DemoCommand.class, HelpCommand.class},
+                TrainCommand.class, ValidateCommand.class, DemoCommand.class, DataCommand.class, HelpCommand.class},
         description = "Token-mixing vision backbones (SWAT, PaCa-ViT, PSViT, STT, GLMix) on ND4J SameDiff.",
         footer = {"", "Exit status: 0 success, 1 failure while running, 2 bad usage or bad input.",
                 "Run 'tokenmix help COMMAND' for a command's options."})

@@ -142,7 +142,11 @@ public final class DataLoader implements AutoCloseable {
         }
     }
 
-    private float[] loadSample(int index, int epoch) {
+    /** A transformed sample and its label (the replacement's label when the requested image was unreadable). */
+    private record Loaded(float[] x, int label) {
+    }
+
+    private Loaded loadSample(int index, int epoch) {
         int n = dataset.size();
         for (int k = 0; k < n; k++) {
             int i = (index + k) % n;
@@ -158,7 +162,8 @@ public final class DataLoader implements AutoCloseable {
                 continue;
             }
             // Draws are keyed by the requested index, so a replacement does not shift anyone else's randomness.
-            return transform.apply(s.image(), DataSeeds.rng(seed, DataSeeds.SAMPLE, epoch, index));
+            return new Loaded(transform.apply(s.image(), DataSeeds.rng(seed, DataSeeds.SAMPLE, epoch, index)),
+                    s.label());
         }
         throw new DatasetException("no image of the dataset is readable (first: " + dataset.describe(0) + ")");
     }
@@ -183,7 +188,7 @@ public final class DataLoader implements AutoCloseable {
         private final int batches;
         private int next;
         private int submitted;
-        private final ArrayDeque<List<Future<float[]>>> queue = new ArrayDeque<>();
+        private final ArrayDeque<List<Future<Loaded>>> queue = new ArrayDeque<>();
 
         private Epoch(int epoch, int fromBatch) {
             this.epoch = epoch;
@@ -223,22 +228,18 @@ public final class DataLoader implements AutoCloseable {
             int s = transform.size();
             int chw = 3 * s * s;
             float[] x = new float[idx.length * chw];
-            if (pool == null) {
-                for (int k = 0; k < idx.length; k++) {
-                    System.arraycopy(loadSample(idx[k], epoch), 0, x, k * chw, chw);
-                }
-            } else {
+            int[] labels = new int[idx.length];
+            List<Future<Loaded>> futures = null;
+            if (pool != null) {
                 while (submitted < Math.min(batches, b + 1 + prefetch)) {
                     queue.add(submit(indices(submitted++)));
                 }
-                List<Future<float[]>> futures = queue.poll();
-                for (int k = 0; k < idx.length; k++) {
-                    System.arraycopy(join(futures.get(k)), 0, x, k * chw, chw);
-                }
+                futures = queue.poll();
             }
-            int[] labels = new int[idx.length];
             for (int k = 0; k < idx.length; k++) {
-                labels[k] = dataset.label(idx[k]);
+                Loaded l = futures == null ? loadSample(idx[k], epoch) : join(futures.get(k));
+                System.arraycopy(l.x(), 0, x, k * chw, chw);
+                labels[k] = l.label();
             }
             float[] t;
             if (mixup != null) {
@@ -247,6 +248,7 @@ public final class DataLoader implements AutoCloseable {
             } else {
                 t = Targets.smoothed(labels, numClasses, labelSmoothing);
             }
+            // [B * 3 * S * S] -> [B, 3, S, S] and [B * K] -> [B, K]
             INDArray images = Nd4j.createFromArray(x).reshape(idx.length, 3, s, s).castTo(DataType.FLOAT);
             INDArray targets = Nd4j.createFromArray(t).reshape(idx.length, numClasses).castTo(DataType.FLOAT);
             return new Batch(images, targets, labels, b);
@@ -257,15 +259,15 @@ public final class DataLoader implements AutoCloseable {
             return Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
         }
 
-        private List<Future<float[]>> submit(int[] idx) {
-            List<Future<float[]>> fs = new ArrayList<>(idx.length);
+        private List<Future<Loaded>> submit(int[] idx) {
+            List<Future<Loaded>> fs = new ArrayList<>(idx.length);
             for (int i : idx) {
                 fs.add(pool.submit(() -> loadSample(i, epoch)));
             }
             return fs;
         }
 
-        private float[] join(Future<float[]> f) {
+        private Loaded join(Future<Loaded> f) {
             try {
                 return f.get();
             } catch (InterruptedException e) {
@@ -284,7 +286,7 @@ public final class DataLoader implements AutoCloseable {
         /** Cancels the batches prepared ahead. */
         @Override
         public void close() {
-            for (List<Future<float[]>> fs : queue) {
+            for (List<Future<Loaded>> fs : queue) {
                 fs.forEach(f -> f.cancel(false));
             }
             queue.clear();
@@ -313,7 +315,10 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
-        /** The per-sample transform (a {@link dev.tokenmix.train.data.augment.TrainTransform} or {@link SampleTransform#eval}). */
+        /**
+         * The per-sample transform (a {@link dev.tokenmix.train.data.augment.TrainTransform} or
+         * {@link SampleTransform#eval}).
+         */
         public Builder transform(SampleTransform transform) {
             this.transform = transform;
             return this;

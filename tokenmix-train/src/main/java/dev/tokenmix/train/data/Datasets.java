@@ -23,6 +23,15 @@ public final class Datasets {
      * @param imageSize the side of generated images (synthetic-shapes); others keep their files' sizes
      */
     public static ImageDataset open(String name, Path dir, Split split, long seed, int imageSize) {
+        return open(name, dir, split, seed, imageSize, null);
+    }
+
+    /**
+     * Opens a dataset, with a class map for an ImageFolder (timm's {@code --class-map}; ignored by the others).
+     *
+     * @param classMap one class name per line, or {@code name index} per line; null for the folder names
+     */
+    public static ImageDataset open(String name, Path dir, Split split, long seed, int imageSize, Path classMap) {
         String n = name == null ? "" : name.toLowerCase(Locale.ROOT).replaceFirst("^(torch|tfds|hfds)/", "");
         switch (n) {
             case SyntheticShapes.NAME:
@@ -43,7 +52,7 @@ public final class Datasets {
                     throw new DatasetException("give a data folder (--data DIR) or a dataset name ("
                             + SyntheticShapes.NAME + ", cifar10, cifar100)");
                 }
-                return ImageFolder.open(dir, split);
+                return ImageFolder.builder(dir).split(split).classMap(classMap).build();
             default:
                 throw new DatasetException("unknown dataset '" + name + "'; use " + SyntheticShapes.NAME
                         + ", cifar10, cifar100 or a data folder");

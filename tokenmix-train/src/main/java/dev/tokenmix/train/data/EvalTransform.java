@@ -41,6 +41,7 @@ public final class EvalTransform {
 
     /** {@code [1, 3, size, size]}. */
     public INDArray apply(BufferedImage img) {
+        // [3 * S * S] -> [1, 3, S, S]
         return Nd4j.createFromArray(toChw(img)).reshape(1, 3, size, size).castTo(DataType.FLOAT);
     }
 
@@ -70,17 +71,17 @@ public final class EvalTransform {
         double[] mean = cfg.mean();
         double[] std = cfg.std();
         float[] out = new float[3 * size * size];
-        int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
+        int[] rgb = Pixels8.packedRgb(img);
         for (int c = 0; c < 3; c++) {
             float[] plane = new float[h * w];
             int shift = 16 - 8 * c;
             for (int i = 0; i < plane.length; i++) {
                 plane[i] = (rgb[i] >> shift) & 0xFF;
             }
-            float[] resized = Resampler.resize(plane, h, w, outH, outW, filter);
+            float[] resized = Resampler.resize8(plane, h, w, outH, outW, filter);
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
-                    // Pillow rounds to 8-bit pixels after resizing; timm's ToTensor then divides by 255.
+                    // resize8 gives Pillow's 8-bit pixels; timm's ToTensor then divides by 255.
                     double v = Math.min(255, Math.max(0, Math.round(resized[(y + top) * outW + x + left]))) / 255.0;
                     out[(c * size + y) * size + x] = (float) ((v - mean[c]) / std[c]);
                 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layouts: {@code ROOT/train/CLASS/...} and {@code ROOT/val/CLASS/...} (also {@code validation} or
  * {@code test} for the val split), or a flat {@code ROOT/CLASS/...} that serves both splits. Classes are the
- * class folders in timm's natural order ({@code class2} before {@code class10}) unless a class map gives them:
+ * class folders in timm's natural order ({@code class2} before {@code class10}), those of {@code train/} for both
+ * splits so that labels agree when {@code val/} lacks a class, unless a class map gives them:
  * a text file with one class name per line (label = line number) or {@code name index} per line, like timm's
  * {@code --class-map}; folders not in the map are ignored. Images are found recursively under each class folder
  * by extension (jpg, jpeg, png, bmp, gif, webp; case-insensitive) and decoded with ImageIO, where TwelveMonkeys
@@ -129,7 +130,7 @@ public final class ImageFolder implements ImageDataset {
         return files[i].toString();
     }
 
-    /** Decodes one image file. */
+    /** Decodes one image file to {@code TYPE_INT_RGB} (grey images as Pillow converts them). */
     static BufferedImage read(Path file) {
         BufferedImage img;
         try {
@@ -140,7 +141,7 @@ public final class ImageFolder implements ImageDataset {
         if (img == null) {
             throw new UnreadableImageException("no image reader for " + file, null);
         }
-        return img;
+        return Pixels8.toRgb(img);
     }
 
     /** Whether ImageIO has a reader for the file's content and can read its header. */
@@ -212,7 +213,11 @@ public final class ImageFolder implements ImageDataset {
             }
             Path dir = splitFolder(root, split);
             List<String> folders = listClassFolders(dir);
-            Map<String, Integer> classIndex = classMap != null ? readClassMap(classMap) : naturalOrder(folders);
+            // A val folder may lack a class; labels must still agree with the train folder's.
+            Path trainDir = split == Split.VAL && !dir.equals(root) ? List.of("train", "training").stream()
+                    .map(root::resolve).filter(Files::isDirectory).findFirst().orElse(null) : null;
+            List<String> classFolders = trainDir != null ? listClassFolders(trainDir) : folders;
+            Map<String, Integer> classIndex = classMap != null ? readClassMap(classMap) : naturalOrder(classFolders);
             if (classIndex.isEmpty()) {
                 throw new DatasetException(dir + " has no class folders; put the images of each class in its own"
                         + " sub-folder (" + dir.resolve("cat") + "/..., " + dir.resolve("dog") + "/...)");
@@ -233,9 +238,14 @@ public final class ImageFolder implements ImageDataset {
             List<Integer> labels = new ArrayList<>();
             int bad = 0;
             Path example = null;
+            // Header checks are I/O bound: run them in parallel, then keep the files in their sorted order.
+            boolean[] ok = new boolean[found.size()];
+            if (verify) {
+                java.util.stream.IntStream.range(0, ok.length).parallel().forEach(i -> ok[i] = readable(found.get(i)));
+            }
             for (int i = 0; i < found.size(); i++) {
                 Path p = found.get(i);
-                if (verify && !readable(p)) {
+                if (verify && !ok[i]) {
                     bad++;
                     example = example == null ? p : example;
                     continue;
@@ -281,7 +291,8 @@ public final class ImageFolder implements ImageDataset {
         }
 
         private static List<Path> imagesUnder(Path dir) {
-            try (Stream<Path> s = Files.walk(dir)) {
+            // Class folders are often links into a shared image store: follow them.
+            try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
                 List<Path> l = new ArrayList<>(s.filter(Files::isRegularFile).filter(ImageFolder::hasImageExtension)
                         .toList());
                 l.sort((a, b) -> NaturalOrder.INSTANCE.compare(dir.relativize(a).toString(),

@@ -25,11 +25,13 @@ import java.util.SplittableRandom;
  * than there are kinds, the class is kind × colour ({@code red_circle}, {@code blue_circle}, ...).
  *
  * <p>Images are rendered on demand and are a pure function of (seed, split, index): the same builder settings
- * give the same pixels on every machine and thread. Labels are balanced and interleaved: sample {@code i} has
- * label {@code i % classes}. The train and val splits draw from different streams, so they never share an image.
+ * give the same pixels on every thread and run (Java2D's antialiasing may differ between JDK builds). Labels are
+ * balanced and interleaved (sample {@code i} shows the {@code i % classes}-th generated class); class names, and
+ * so labels, are in natural order, the order an {@link ImageFolder} of the written dataset has. The train and val
+ * splits draw from different streams, so they never share an image.
  *
- * <p>The default task (5 kinds at 32 pixels) is easy on purpose: a tiny model learns it past 85% top-1 in a few
- * minutes on a laptop CPU. Write it to disk as an ImageFolder with {@code tokenmix data synth}.
+ * <p>The default task (5 clearly distinct kinds, large shapes, 32 pixels) is easy on purpose, so that a tiny
+ * model can learn it in minutes on a CPU. Write it to disk as an ImageFolder with {@code tokenmix data synth}.
  */
 public final class SyntheticShapes implements ImageDataset {
     /** The dataset's name for {@link Datasets#open}. */
@@ -48,8 +50,14 @@ public final class SyntheticShapes implements ImageDataset {
     private static final String[] COLOUR_NAMES = {"red", "green", "blue", "yellow", "magenta", "cyan"};
     private static final float[] COLOUR_HUES = {0f, 1f / 3, 2f / 3, 1f / 6, 5f / 6, 1f / 2};
 
-    /** The most classes a dataset can have: every kind in every colour. */
-    public static final int MAX_CLASSES = Kind.values().length * COLOUR_NAMES.length;
+    /** The most classes a dataset can have: every kind (8) in every colour (6). */
+    public static final int MAX_CLASSES = 48;
+
+    static {
+        if (MAX_CLASSES != Kind.values().length * COLOUR_NAMES.length) {
+            throw new AssertionError("MAX_CLASSES must be kinds x colours");
+        }
+    }
 
     private final int classes;
     private final int perClass;
@@ -58,6 +66,10 @@ public final class SyntheticShapes implements ImageDataset {
     private final Split split;
     private final boolean coloured;
     private final List<String> classNames;
+    /** Label of each generated class (kind, or kind x colour), so class names are in natural order. */
+    private final int[] labelOf;
+    /** The generated class of each label. */
+    private final int[] classOf;
 
     private SyntheticShapes(Builder b) {
         this.classes = b.classes;
@@ -70,7 +82,17 @@ public final class SyntheticShapes implements ImageDataset {
         for (int c = 0; c < classes; c++) {
             names.add(coloured ? COLOUR_NAMES[c / Kind.values().length] + "_" + kind(c).label() : kind(c).label());
         }
-        this.classNames = Collections.unmodifiableList(names);
+        // Labels follow the names' natural order, the order ImageFolder gives the folders this dataset is written
+        // to: a model trained in memory and one trained on the written folder agree on what label k means.
+        List<String> sorted = new ArrayList<>(names);
+        sorted.sort(NaturalOrder.INSTANCE);
+        this.labelOf = new int[classes];
+        this.classOf = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            labelOf[c] = sorted.indexOf(names.get(c));
+            classOf[labelOf[c]] = c;
+        }
+        this.classNames = Collections.unmodifiableList(sorted);
     }
 
     /** A builder with the defaults: 5 classes, 200 images per class, 32 pixels, seed 0, train split. */
@@ -91,13 +113,13 @@ public final class SyntheticShapes implements ImageDataset {
     @Override
     public int label(int i) {
         check(i);
-        return i % classes;
+        return labelOf[i % classes];
     }
 
     @Override
     public Sample get(int i) {
         int label = label(i);
-        return new Sample(render(label, DataSeeds.rng(seed, DataSeeds.CONTENT, split.ordinal(), i)), label);
+        return new Sample(render(classOf[label], DataSeeds.rng(seed, DataSeeds.CONTENT, split.ordinal(), i)), label);
     }
 
     @Override
@@ -120,7 +142,8 @@ public final class SyntheticShapes implements ImageDataset {
         return Kind.values()[label % Kind.values().length];
     }
 
-    private BufferedImage render(int label, SplittableRandom rng) {
+    /** Draws an image of generated class {@code cls} (kind {@code cls % 8}, colour {@code cls / 8}). */
+    private BufferedImage render(int cls, SplittableRandom rng) {
         int s = imageSize;
         BufferedImage img = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -128,39 +151,58 @@ public final class SyntheticShapes implements ImageDataset {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             // Background: a dim, weakly saturated gradient in a random direction, so the bright shape stands out.
-            Color from = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.08f + 0.35f * rng.nextFloat());
-            Color to = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.08f + 0.35f * rng.nextFloat());
+            Color from = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.06f + 0.26f * rng.nextFloat());
+            Color to = Color.getHSBColor(rng.nextFloat(), 0.35f * rng.nextFloat(), 0.06f + 0.26f * rng.nextFloat());
             double a = rng.nextDouble(2 * Math.PI);
             float dx = (float) (Math.cos(a) * s / 2);
             float dy = (float) (Math.sin(a) * s / 2);
             g.setPaint(new GradientPaint(s / 2f - dx, s / 2f - dy, from, s / 2f + dx, s / 2f + dy, to));
             g.fillRect(0, 0, s, s);
 
-            double radius = s * (0.22 + 0.16 * rng.nextDouble());
-            double margin = radius * 0.9;
-            double cx = margin + rng.nextDouble() * Math.max(1e-9, s - 2 * margin);
-            double cy = margin + rng.nextDouble() * Math.max(1e-9, s - 2 * margin);
+            // Large shapes near the centre: position and size vary, yet every shape covers the central patches,
+            // which keeps the task learnable for tiny patch-based models.
+            double radius = s * (0.32 + 0.12 * rng.nextDouble());
+            double jitter = s * 0.12;
+            double cx = s / 2.0 + (2 * rng.nextDouble() - 1) * jitter;
+            double cy = s / 2.0 + (2 * rng.nextDouble() - 1) * jitter;
             AffineTransform at = new AffineTransform();
             at.translate(cx, cy);
             at.rotate(rng.nextDouble(2 * Math.PI));
             at.scale(radius, radius);
-            Shape shape = at.createTransformedShape(unitShape(kind(label)));
+            Shape shape = at.createTransformedShape(unitShape(kind(cls)));
 
-            float hue = coloured ? COLOUR_HUES[label / Kind.values().length] + (float) (rng.nextDouble() - 0.5) * 0.06f
+            float hue = coloured ? COLOUR_HUES[cls / Kind.values().length] + (float) (rng.nextDouble() - 0.5) * 0.06f
                     : rng.nextFloat();
             float sat = 0.55f + 0.45f * rng.nextFloat();
-            float bri = 0.75f + 0.25f * rng.nextFloat();
-            g.setColor(Color.getHSBColor(hue, sat, bri));
+            float bri = 0.8f + 0.2f * rng.nextFloat();
+            Color fill = atLeastLuma(Color.getHSBColor(hue, sat, bri), 0.5);
+            g.setColor(fill);
             g.fill(shape);
             // A thin darker outline keeps small shapes crisp at 32 pixels.
             g.setStroke(new BasicStroke(Math.max(0.6f, s / 64f)));
-            g.setColor(Color.getHSBColor(hue, sat, bri * 0.7f));
+            g.setColor(new Color(fill.getRed() * 4 / 5, fill.getGreen() * 4 / 5, fill.getBlue() * 4 / 5));
             g.draw(shape);
         } finally {
             g.dispose();
         }
-        addNoise(img, rng, 10.0);
+        addNoise(img, rng, 8.0);
         return img;
+    }
+
+    /**
+     * Lightens {@code c} towards white until its luma is at least {@code min}: a saturated blue is as dark as the
+     * background to a model that sums the channels, so every shape keeps a brightness edge whatever its hue.
+     */
+    private static Color atLeastLuma(Color c, double min) {
+        double r = c.getRed() / 255.0;
+        double g = c.getGreen() / 255.0;
+        double b = c.getBlue() / 255.0;
+        double luma = 0.299 * r + 0.587 * g + 0.114 * b;
+        if (luma >= min) {
+            return c;
+        }
+        double t = (min - luma) / (1 - luma);
+        return new Color((float) (r + t * (1 - r)), (float) (g + t * (1 - g)), (float) (b + t * (1 - b)));
     }
 
     private static void addNoise(BufferedImage img, SplittableRandom rng, double sigma) {

@@ -9,7 +9,7 @@ public final class Targets {
     private Targets() {
     }
 
-    /** Row {@code b} of the {@code [labels.length, numClasses]} row-major target matrix, smoothed. */
+    /** The smoothed one-hot targets of {@code labels}: a {@code [labels.length, numClasses]} row-major matrix. */
     public static float[] smoothed(int[] labels, int numClasses, double smoothing) {
         checkSmoothing(smoothing);
         float[] t = new float[labels.length * numClasses];

@@ -4,15 +4,15 @@ import dev.tokenmix.train.data.Targets;
 import java.util.random.RandomGenerator;
 
 /**
- * Mixup and CutMix with soft targets, batch mode (timm's {@code Mixup(mode='batch')}).
+ * Mixup and CutMix with soft targets (timm's {@code Mixup}), in timm's batch, pair or element mode.
  *
- * <p>Per batch: with probability {@code prob} a mix is applied, else {@code lam = 1}. With both alphas positive,
- * CutMix is chosen with probability {@code switchProb}. Mixup blends each image with its partner in the reversed
- * batch, {@code x = lam * x + (1 - lam) * x.flip(0)}
- * (<a href="https://arxiv.org/abs/1710.09412">Zhang et al., 2017</a>); CutMix pastes a box of the partner
- * (<a href="https://arxiv.org/abs/1905.04899">Yun et al., 2019</a>), with {@code lam} corrected to the exact
- * box area when {@code correctLam} is on or a min/max box ratio is given. Targets are
- * {@code lam * smooth(y) + (1 - lam) * smooth(y.flip(0))}.
+ * <p>Per batch (or per pair, or per sample): with probability {@code prob} a mix is applied, else {@code lam = 1}.
+ * With both alphas positive, CutMix is chosen with probability {@code switchProb}. Mixup blends each image with its
+ * partner in the reversed batch, {@code x = lam * x + (1 - lam) * x.flip(0)} (<a
+ * href="https://arxiv.org/abs/1710.09412">Zhang et al., 2017</a>); CutMix pastes a box of the partner (<a
+ * href="https://arxiv.org/abs/1905.04899">Yun et al., 2019</a>), with {@code lam} corrected to the exact box area
+ * when {@code correctLam} is on or a min/max box ratio is given. Targets are {@code lam * smooth(y) + (1 - lam) *
+ * smooth(y.flip(0))}.
  *
  * <p>Use it through {@link dev.tokenmix.train.data.DataLoader.Builder#mixup}, which gives each batch its own
  * generator, so the draws depend only on (seed, epoch, batch index).
@@ -24,8 +24,10 @@ public final class Mixup {
     private final double prob;
     private final double switchProb;
     private final boolean correctLam;
+    private final Mode mode;
 
     private Mixup(Builder b) {
+        this.mode = b.mode;
         this.mixupAlpha = b.mixupAlpha;
         this.cutmixAlpha = b.cutmixMinMax != null ? 1.0 : b.cutmixAlpha;
         this.cutmixMinMax = b.cutmixMinMax;
@@ -43,15 +45,35 @@ public final class Mixup {
     public record Params(double lam, boolean cutmix) {
     }
 
+    /** How draws are shared (timm's {@code mode}). */
+    public enum Mode {
+        /** One lam and one box for the whole batch (timm's default; cheapest). */
+        BATCH,
+        /** One draw per pair (n, B-1-n), applied to both; needs an even batch. */
+        PAIR,
+        /** One draw per sample. */
+        ELEM;
+
+        /** Parses timm's {@code --mixup-mode} value. */
+        public static Mode of(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "batch" -> BATCH;
+                case "pair" -> PAIR;
+                case "elem" -> ELEM;
+                default -> throw new IllegalArgumentException("unknown mixup mode '" + name + "'; use batch, pair or elem");
+            };
+        }
+    }
+
     /**
-     * The outcome of mixing one batch.
+     * The outcome of mixing one batch; index {@code n} is sample {@code n}.
      *
      * @param targets {@code [B, K]} row-major soft targets
-     * @param lam the weight of each sample's own label (after CutMix's area correction)
-     * @param cutmix whether a box was pasted
-     * @param box {@code {yl, yh, xl, xh}} of the pasted box (half-open), or null for mixup or no mix
+     * @param lam the weight of each sample's own label (after CutMix's area correction; 1 when unmixed)
+     * @param cutmix whether a box was pasted into each sample
+     * @param boxes {@code {yl, yh, xl, xh}} of each pasted box (half-open), null where none was
      */
-    public record Result(float[] targets, double lam, boolean cutmix, int[] box) {
+    public record Result(float[] targets, double[] lam, boolean[] cutmix, int[][] boxes) {
     }
 
     /** Draws the batch's {@code lam} and mode (timm's {@code _params_per_batch}). */
@@ -71,7 +93,8 @@ public final class Mixup {
     }
 
     /**
-     * Mixes {@code images} ({@code [b, c, h, w]} row-major) in place and returns the soft targets.
+     * Mixes {@code images} ({@code [b, c, h, w]} row-major) in place and returns the soft targets. Sample
+     * {@code n}'s partner is sample {@code b - 1 - n} of the unmixed batch.
      *
      * @param labels the {@code b} labels
      * @param smoothing label smoothing of both target rows
@@ -82,53 +105,93 @@ public final class Mixup {
             throw new IllegalArgumentException("mixup: " + images.length + " values and " + labels.length
                     + " labels do not match [" + b + ", " + c + ", " + h + ", " + w + "]");
         }
-        Params p = sample(rng);
-        double lam = p.lam();
-        int[] box = null;
-        if (lam < 1.0) {
-            float[] orig = images.clone();
-            int plane = h * w;
-            int img = c * plane;
-            if (p.cutmix()) {
-                box = cutmixBox(h, w, lam, rng);
-                if (correctLam || cutmixMinMax != null) {
-                    lam = 1.0 - (double) (box[1] - box[0]) * (box[3] - box[2]) / (h * w);
-                }
+        if (mode == Mode.PAIR && b % 2 != 0) {
+            throw new IllegalArgumentException("mixup mode pair needs an even batch size, got " + b);
+        }
+        double[] lam = new double[b];
+        boolean[] cut = new boolean[b];
+        int[][] boxes = new int[b][];
+        java.util.Arrays.fill(lam, 1.0);
+        float[] orig = images.clone();
+        switch (mode) {
+            case BATCH -> {
+                Params p = sample(rng);
+                int[] box = p.lam() < 1.0 && p.cutmix() ? cutmixBox(h, w, p.lam(), rng) : null;
                 for (int n = 0; n < b; n++) {
-                    int partner = b - 1 - n;
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int y = box[0]; y < box[1]; y++) {
-                            int dst = n * img + ch * plane + y * w;
-                            int src = partner * img + ch * plane + y * w;
-                            System.arraycopy(orig, src + box[2], images, dst + box[2], box[3] - box[2]);
-                        }
-                    }
-                }
-            } else {
-                float l = (float) lam;
-                float m = (float) (1.0 - lam);
-                for (int n = 0; n < b; n++) {
-                    int partner = b - 1 - n;
-                    for (int k = 0; k < img; k++) {
-                        images[n * img + k] = orig[n * img + k] * l + orig[partner * img + k] * m;
-                    }
+                    mixInto(images, orig, c, h, w, n, b - 1 - n, p, box, lam, cut, boxes);
                 }
             }
+            case ELEM -> {
+                for (int n = 0; n < b; n++) {
+                    Params p = sample(rng);
+                    int[] box = p.lam() < 1.0 && p.cutmix() ? cutmixBox(h, w, p.lam(), rng) : null;
+                    mixInto(images, orig, c, h, w, n, b - 1 - n, p, box, lam, cut, boxes);
+                }
+            }
+            case PAIR -> {
+                for (int n = 0; n < b / 2; n++) {
+                    Params p = sample(rng);
+                    int[] box = p.lam() < 1.0 && p.cutmix() ? cutmixBox(h, w, p.lam(), rng) : null;
+                    mixInto(images, orig, c, h, w, n, b - 1 - n, p, box, lam, cut, boxes);
+                    mixInto(images, orig, c, h, w, b - 1 - n, n, p, box, lam, cut, boxes);
+                }
+            }
+            default -> throw new IllegalStateException(mode.toString());
         }
-        return new Result(targets(labels, numClasses, smoothing, lam), lam, p.cutmix() && box != null, box);
+        return new Result(targets(labels, numClasses, smoothing, lam), lam, cut, boxes);
     }
 
-    /** timm's {@code mixup_target}: {@code lam * smooth(y) + (1 - lam) * smooth(y.flip(0))}. */
-    public static float[] targets(int[] labels, int numClasses, double smoothing, double lam) {
-        int b = labels.length;
-        int[] flipped = new int[b];
-        for (int n = 0; n < b; n++) {
-            flipped[n] = labels[b - 1 - n];
+    /** Mixes sample {@code n} with {@code partner} of {@code orig} per {@code p}, recording lam, mode and box. */
+    private void mixInto(float[] images, float[] orig, int c, int h, int w, int n, int partner, Params p, int[] box,
+            double[] lam, boolean[] cut, int[][] boxes) {
+        if (p.lam() >= 1.0) {
+            return;
         }
+        int plane = h * w;
+        int img = c * plane;
+        if (box != null) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = box[0]; y < box[1]; y++) {
+                    int row = ch * plane + y * w + box[2];
+                    System.arraycopy(orig, partner * img + row, images, n * img + row, box[3] - box[2]);
+                }
+            }
+            lam[n] = correctLam || cutmixMinMax != null
+                    ? 1.0 - (double) (box[1] - box[0]) * (box[3] - box[2]) / plane : p.lam();
+            cut[n] = true;
+            boxes[n] = box;
+        } else {
+            float l = (float) p.lam();
+            float m = (float) (1.0 - p.lam());
+            for (int k = 0; k < img; k++) {
+                images[n * img + k] = orig[n * img + k] * l + orig[partner * img + k] * m;
+            }
+            lam[n] = p.lam();
+        }
+    }
+
+    /** timm's {@code mixup_target} with one {@code lam} for the batch. */
+    public static float[] targets(int[] labels, int numClasses, double smoothing, double lam) {
+        double[] l = new double[labels.length];
+        java.util.Arrays.fill(l, lam);
+        return targets(labels, numClasses, smoothing, l);
+    }
+
+    /**
+     * timm's {@code mixup_target}: row {@code n} is {@code lam[n] * smooth(y[n]) + (1 - lam[n]) * smooth(y[b-1-n])}.
+     */
+    public static float[] targets(int[] labels, int numClasses, double smoothing, double[] lam) {
+        int b = labels.length;
         float[] t = new float[b * numClasses];
-        Targets.addSmoothed(t, labels, numClasses, smoothing, lam);
-        if (lam < 1.0) {
-            Targets.addSmoothed(t, flipped, numClasses, smoothing, 1.0 - lam);
+        for (int n = 0; n < b; n++) {
+            int[] own = {labels[n]};
+            int[] partner = {labels[b - 1 - n]};
+            float[] row = new float[numClasses];
+            Targets.addSmoothed(row, own, numClasses, smoothing, lam[n]);
+            if (lam[n] < 1.0) {
+                Targets.addSmoothed(row, partner, numClasses, smoothing, 1.0 - lam[n]);
+            }
+            System.arraycopy(row, 0, t, n * numClasses, numClasses);
         }
         return t;
     }
@@ -168,8 +231,15 @@ public final class Mixup {
         private double prob = 1.0;
         private double switchProb = 0.5;
         private boolean correctLam = true;
+        private Mode mode = Mode.BATCH;
 
         private Builder() {
+        }
+
+        /** {@code --mixup-mode}: batch (default), pair or elem. */
+        public Builder mode(Mode mode) {
+            this.mode = java.util.Objects.requireNonNull(mode, "mode");
+            return this;
         }
 
         /** Beta(alpha, alpha) of mixup's {@code lam}; 0 turns mixup off (timm {@code --mixup}). */
@@ -184,7 +254,10 @@ public final class Mixup {
             return this;
         }
 
-        /** CutMix box side ratios drawn uniformly in [min, max) instead of from {@code lam} (timm {@code --cutmix-minmax}). */
+        /**
+         * CutMix box side ratios drawn uniformly in [min, max) instead of from {@code lam} (timm
+         * {@code --cutmix-minmax}).
+         */
         public Builder cutmixMinMax(double min, double max) {
             this.cutmixMinMax = new double[] {min, max};
             return this;

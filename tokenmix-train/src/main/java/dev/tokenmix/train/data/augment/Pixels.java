@@ -9,13 +9,19 @@ final class Pixels {
     private Pixels() {
     }
 
-    /** {@code degenerate + factor * (img - degenerate)}: Pillow's {@code Image.blend(degenerate, img, factor)}. */
+    /**
+     * {@code degenerate + factor * (img - degenerate)}: Pillow's {@code Image.blend(degenerate, img, factor)}, which
+     * truncates to 8 bits rather than rounding.
+     */
     static RgbImage blend(RgbImage degenerate, RgbImage img, double factor) {
         float[] a = degenerate.data();
         float[] b = img.data();
         float[] d = new float[b.length];
+        // Pillow blends in single precision (alpha is a C float): 100 * 1.3f is 129.99999, stored as 129.
+        float alpha = (float) factor;
         for (int i = 0; i < d.length; i++) {
-            d[i] = RgbImage.clamp8(a[i] + factor * (b[i] - a[i]));
+            float v = a[i] + alpha * (b[i] - a[i]);
+            d[i] = v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
         }
         return new RgbImage(img.width(), img.height(), d);
     }
@@ -122,7 +128,8 @@ final class Pixels {
     }
 
     /**
-     * Pillow's {@code Image.transform(AFFINE)} with bilinear sampling: output pixel centre (x, y) reads the input
+     * Pillow's {@code Image.transform(AFFINE)} with bilinear sampling (truncated to 8 bits, as Pillow does):
+     * output pixel centre (x, y) reads the input
      * at {@code (a x + b y + c, d x + e y + f)}; points outside the image take {@code fill}.
      */
     static RgbImage affine(RgbImage img, double a, double b, double c, double d, double e, double f, int[] fill) {
@@ -156,7 +163,9 @@ final class Pixels {
                     int base = ch * plane;
                     double top = s[base + ya * w + xa] * (1 - tx) + s[base + ya * w + xb] * tx;
                     double bot = s[base + yb * w + xa] * (1 - tx) + s[base + yb * w + xb] * tx;
-                    out[ch * plane + o] = RgbImage.clamp8(top * (1 - ty) + bot * ty);
+                    // Pillow's bilinear filter truncates to 8 bits.
+                    double val = top * (1 - ty) + bot * ty;
+                    out[ch * plane + o] = val <= 0 ? 0 : val >= 255 ? 255 : (int) val;
                 }
             }
         }

@@ -284,7 +284,7 @@ public final class RandAugment {
     }
 
     /** Pillow's {@code rotate(degrees)}: counter-clockwise about the centre. */
-    private RgbImage rotate(RgbImage img, double degrees) {
+    RgbImage rotate(RgbImage img, double degrees) {
         double a = -Math.toRadians(degrees);
         double cx = img.width() / 2.0;
         double cy = img.height() / 2.0;
@@ -294,7 +294,7 @@ public final class RandAugment {
         return Pixels.affine(img, cos, sin, cx - cos * cx - sin * cy, -sin, cos, cy + sin * cx - cos * cy, fill);
     }
 
-    private static RgbImage posterize(RgbImage img, int bits) {
+    static RgbImage posterize(RgbImage img, int bits) {
         if (bits >= 8) {
             return img.copy();
         }
@@ -302,16 +302,16 @@ public final class RandAugment {
         return Pixels.lookup(img, lut(v -> v & mask));
     }
 
-    private static RgbImage solarize(RgbImage img, int threshold) {
+    static RgbImage solarize(RgbImage img, int threshold) {
         return Pixels.lookup(img, lut(v -> v < threshold ? v : 255 - v));
     }
 
-    private static RgbImage solarizeAdd(RgbImage img, int add, int threshold) {
+    static RgbImage solarizeAdd(RgbImage img, int add, int threshold) {
         return Pixels.lookup(img, lut(v -> v < threshold ? Math.min(255, v + add) : v));
     }
 
-    /** Pillow's {@code ImageOps.autocontrast} (no cutoff): stretch each channel's range to 0..255. */
-    private static RgbImage autoContrast(RgbImage img) {
+    /** Pillow's {@code ImageOps.autocontrast} (no cutoff): stretch each channel's range to 0..255, truncating. */
+    static RgbImage autoContrast(RgbImage img) {
         int[][] hist = Pixels.histograms(img);
         int[][] luts = new int[3][];
         for (int c = 0; c < 3; c++) {
@@ -328,14 +328,14 @@ public final class RandAugment {
             } else {
                 double scale = 255.0 / (hi - lo);
                 double offset = -lo * scale;
-                luts[c] = lut(v -> RgbImage.clamp8(v * scale + offset));
+                luts[c] = lut(v -> (int) Math.max(0, Math.min(255, v * scale + offset)));
             }
         }
         return Pixels.lookup(img, luts);
     }
 
     /** Pillow's {@code ImageOps.equalize}: per-channel histogram equalisation. */
-    private static RgbImage equalize(RgbImage img) {
+    static RgbImage equalize(RgbImage img) {
         int[][] hist = Pixels.histograms(img);
         int[][] luts = new int[3][];
         for (int c = 0; c < 3; c++) {

@@ -91,7 +91,7 @@ public final class RandomResizedCrop {
         return cropResize(img, win, size, filter);
     }
 
-    /** Crops {@code win} and resizes it to {@code out × out} with Pillow's filter semantics, rounding to 8 bits. */
+    /** Crops {@code win} and resizes it to {@code out × out} as Pillow resizes an 8-bit image. */
     static RgbImage cropResize(RgbImage img, Window win, int out, Resampler.Filter filter) {
         int w = img.width();
         int h = img.height();
@@ -103,7 +103,7 @@ public final class RandomResizedCrop {
                 System.arraycopy(src, (c * h + y + win.top()) * w + win.left(), crop, y * win.width(), win.width());
             }
             float[] r = win.height() == out && win.width() == out ? crop
-                    : Resampler.resize(crop, win.height(), win.width(), out, out, filter);
+                    : Resampler.resize8(crop, win.height(), win.width(), out, out, filter);
             System.arraycopy(r, 0, dst, c * out * out, out * out);
         }
         return new RgbImage(out, out, dst).quantize();

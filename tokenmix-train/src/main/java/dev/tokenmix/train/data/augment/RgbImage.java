@@ -23,11 +23,11 @@ public final class RgbImage {
         this.data = data;
     }
 
-    /** The RGB pixels of any {@link BufferedImage} (CMYK, grey and indexed images are converted by Java2D). */
+    /** The RGB pixels of any {@link BufferedImage} (grey images by their raw values, as Pillow converts them). */
     public static RgbImage of(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
-        int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
+        int[] rgb = dev.tokenmix.train.data.Pixels8.packedRgb(img);
         float[] d = new float[3 * w * h];
         int plane = w * h;
         for (int i = 0; i < plane; i++) {

@@ -7,7 +7,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * timm's training transform ({@code transforms_imagenet_train}) for one sample: random resized crop, horizontal
- * flip, then RandAugment when an auto-augment string is given or colour jitter otherwise, then scaling to [0, 1],
+ * (and optionally vertical) flip, then RandAugment when an auto-augment string is given or colour jitter otherwise, then scaling to [0, 1],
  * normalisation with the variant's mean and std, and random erasing. Every random draw comes from the generator
  * the loader passes, so a sample's augmentation is a pure function of (seed, epoch, index).
  *
@@ -22,6 +22,7 @@ public final class TrainTransform implements SampleTransform {
     private final double[] std;
     private final RandomResizedCrop crop;
     private final double hflip;
+    private final double vflip;
     private final ColorJitter jitter;
     private final RandAugment randAugment;
     private final RandomErasing erasing;
@@ -32,6 +33,7 @@ public final class TrainTransform implements SampleTransform {
         this.std = b.cfg.std();
         this.crop = new RandomResizedCrop(b.size, b.scale, b.ratio, b.interpolation);
         this.hflip = b.hflip;
+        this.vflip = b.vflip;
         this.randAugment = b.autoAugment == null || b.autoAugment.isBlank() ? null
                 : RandAugment.parse(b.autoAugment, mean);
         this.jitter = randAugment == null && b.colorJitter > 0 ? ColorJitter.of(b.colorJitter) : null;
@@ -58,6 +60,9 @@ public final class TrainTransform implements SampleTransform {
         if (hflip > 0 && rng.nextDouble() < hflip) {
             x = HorizontalFlip.apply(x);
         }
+        if (vflip > 0 && rng.nextDouble() < vflip) {
+            x = HorizontalFlip.vertical(x);
+        }
         if (randAugment != null) {
             x = randAugment.apply(x, rng);
         } else if (jitter != null) {
@@ -83,6 +88,7 @@ public final class TrainTransform implements SampleTransform {
         private double[] ratio = {3.0 / 4, 4.0 / 3};
         private String interpolation = "random";
         private double hflip = 0.5;
+        private double vflip;
         private double colorJitter = 0.4;
         private String autoAugment;
         private double reprob;
@@ -115,6 +121,12 @@ public final class TrainTransform implements SampleTransform {
         /** {@code --hflip}: probability of a horizontal flip. */
         public Builder hflip(double hflip) {
             this.hflip = hflip;
+            return this;
+        }
+
+        /** {@code --vflip}: probability of a vertical flip (default 0). */
+        public Builder vflip(double vflip) {
+            this.vflip = vflip;
             return this;
         }
 
@@ -153,8 +165,9 @@ public final class TrainTransform implements SampleTransform {
             if (size < 1) {
                 throw new IllegalArgumentException("image size must be positive, got " + size);
             }
-            if (!(hflip >= 0 && hflip <= 1)) {
-                throw new IllegalArgumentException("hflip probability must be in [0, 1], got " + hflip);
+            if (!(hflip >= 0 && hflip <= 1) || !(vflip >= 0 && vflip <= 1)) {
+                throw new IllegalArgumentException("flip probabilities must be in [0, 1], got hflip " + hflip
+                        + ", vflip " + vflip);
             }
             if (!(colorJitter >= 0)) {
                 throw new IllegalArgumentException("colour jitter must be >= 0, got " + colorJitter);
