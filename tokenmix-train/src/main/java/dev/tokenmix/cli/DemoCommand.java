@@ -38,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
      * patches of a small ViT learn slowly.
      */
     static final String MODEL = "glnet_test";
-    static final String RECIPE = "--model glnet_test --dataset synthetic-shapes --epochs 15 --batch-size 32 --lr 3e-3 "
+    static final String RECIPE = "--model glnet_test --dataset synthetic-shapes --epochs 10 --batch-size 32 --lr 3e-3 "
             + "--warmup-epochs 0.5 --scale 0.6,1 --color-jitter 0 --weight-decay 0.05 --smoothing 0.1 --seed 42";
     private static final int SHOWN = 8;
 
@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Run folder (replaced if it holds an earlier demo). Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    @Option(names = "--epochs", paramLabel = "E", defaultValue = "15", description = "Epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "10", description = "Epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Override
