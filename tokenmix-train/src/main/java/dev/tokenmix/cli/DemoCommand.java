@@ -57,6 +57,11 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TrainArgs a = args(output, epochs);
         clearEarlierDemo(output);
+        if (System.getenv("OMP_NUM_THREADS") == null) {
+            spec.commandLine().getErr().println("tip: OMP_NUM_THREADS=1 ./tokenmix demo is often several times faster "
+                    + "on a small or busy machine (see docs/training.md)");
+            spec.commandLine().getErr().flush();
+        }
         long t0 = System.nanoTime();
         TrainRun.Outcome o = TrainRun.run(a, null);
         double secs = (System.nanoTime() - t0) / 1e9;
