@@ -28,7 +28,7 @@ class DataCommandTest {
         ImageFolder train = ImageFolder.open(out, Split.TRAIN);
         ImageFolder val = ImageFolder.open(out, Split.VAL);
         SyntheticShapes gen = SyntheticShapes.builder().classes(3).perClass(4).imageSize(24).seed(5).build();
-        assertEquals(List.of("circle", "square", "triangle"), train.classNames());
+        assertEquals(List.of("circle", "ring", "triangle"), train.classNames());
         assertEquals(gen.classNames(), train.classNames());
         assertEquals(12, train.size());
         assertEquals(6, val.size());
@@ -49,7 +49,7 @@ class DataCommandTest {
         CliTest.Result info = CliTest.run("data", "info", out.toString());
         assertEquals(0, info.code(), info::toString);
         assertTrue(info.out().contains("train: 12 images, 3 classes"), info::toString);
-        assertTrue(info.out().contains("circle 4, square 4, triangle 4"), info::toString);
+        assertTrue(info.out().contains("circle 4, ring 4, triangle 4"), info::toString);
     }
 
     @Test

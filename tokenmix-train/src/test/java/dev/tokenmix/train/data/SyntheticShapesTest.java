@@ -46,7 +46,7 @@ class SyntheticShapesTest {
         }
         assertArrayEquals(new int[] {6, 6, 6, 6}, counts);
         // The four most distinct kinds, named in natural order.
-        assertEquals(List.of("circle", "square", "star", "triangle"), s.classNames());
+        assertEquals(List.of("circle", "cross", "ring", "triangle"), s.classNames());
     }
 
     @Test
@@ -54,7 +54,7 @@ class SyntheticShapesTest {
         SyntheticShapes s = SyntheticShapes.builder().classes(12).perClass(1).build();
         Set<String> names = new HashSet<>(s.classNames());
         assertEquals(12, names.size());
-        assertTrue(names.containsAll(List.of("red_circle", "red_crescent", "green_circle", "green_square")),
+        assertTrue(names.containsAll(List.of("red_circle", "red_crescent", "green_circle", "green_cross")),
                 names::toString);
         List<String> sorted = new java.util.ArrayList<>(s.classNames());
         sorted.sort(NaturalOrder.INSTANCE);
