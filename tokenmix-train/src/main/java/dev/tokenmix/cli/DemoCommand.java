@@ -34,8 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DemoCommand implements Callable<Integer> {
     /**
      * The tiny model that learned synthetic shapes fastest per second of CPU among the {@code *_test} variants tried
-     * (vit_test, vit_p4_test, pacavit_test, glnet_test): GLNet's convolutions see shapes where 4- and 8-pixel
-     * patches of a small ViT learn slowly.
+     * (vit_test, pacavit_test, glnet_test, and a ViT with 4-pixel patches): GLNet's convolutions see shapes where
+     * the patches of a small ViT learn slowly.
      */
     static final String MODEL = "glnet_test";
     static final String RECIPE = "--model glnet_test --dataset synthetic-shapes --epochs 10 --batch-size 32 --lr 3e-3 "

@@ -20,10 +20,5 @@ public final class VisionTransformerVariants {
         r.register(new Variant("vit_test", "vit",
                 new VitConfig(32, 8, 32, 2, 2, 2.0, true, "token", 1e-6),
                 InputConfig.imagenet(32), PaperStats.NONE, VisionTransformer::new));
-        // The demo's model: 4-pixel patches (64 tokens at 32x32) and mean pooling learn small-image tasks
-        // such as synthetic shapes within minutes, where vit_test's 8-pixel patches and class token are slow.
-        r.register(new Variant("vit_p4_test", "vit",
-                new VitConfig(32, 4, 48, 2, 3, 2.0, true, "avg", 1e-6),
-                InputConfig.imagenet(32), PaperStats.NONE, VisionTransformer::new));
     }
 }
