@@ -1,7 +1,6 @@
 package dev.tokenmix.train.loop;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -11,7 +10,6 @@ import picocli.CommandLine.Option;
  * ({@code weight_decay}). Defaults suit the small models and datasets here; the papers' recipes are YAML files
  * under {@code configs/}.
  */
-@JsonPropertyOrder(alphabetic = false)
 public final class TrainArgs {
     // ------------------------------------------------------------------ model and data
     @Option(names = "--model", paramLabel = "NAME", description = "Registered model name (see 'tokenmix models').")

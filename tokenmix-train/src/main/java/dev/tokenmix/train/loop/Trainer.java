@@ -13,7 +13,6 @@ import dev.tokenmix.train.optim.Sgd;
 import dev.tokenmix.train.optim.WeightDecayRule;
 import dev.tokenmix.train.schedule.CosineSchedule;
 import dev.tokenmix.train.schedule.LrSchedule;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -259,10 +258,5 @@ public final class Trainer {
     /** The run folder. */
     public Path runDir() {
         return runDir;
-    }
-
-    /** Whether {@code dir} holds a resumable run. */
-    public static boolean isRunFolder(Path dir) {
-        return Files.isRegularFile(dir.resolve(TrainCheckpoint.FILE));
     }
 }

@@ -94,11 +94,11 @@ public abstract class Optimizer {
 
     /**
      * The whole state as arrays (live, not copies): each slot under {@code slot/key} and each parameter's step
-     * count under {@code step/key} (a LONG scalar).
+     * count under {@code step/key} (an INT64 scalar).
      */
     public Map<String, INDArray> state() {
         Map<String, INDArray> out = new LinkedHashMap<>(slots);
-        counts.forEach((k, n) -> out.put(STEP + "/" + k, Nd4j.scalar(DataType.LONG, n)));
+        counts.forEach((k, n) -> out.put(STEP + "/" + k, Nd4j.scalar(DataType.INT64, n)));
         return out;
     }
 
