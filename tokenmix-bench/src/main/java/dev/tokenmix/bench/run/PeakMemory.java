@@ -1,0 +1,44 @@
+package dev.tokenmix.bench.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The process's peak resident set size, which covers ND4J's off-heap arrays as well as the Java heap. On Linux it is
+ * {@code VmHWM} from {@code /proc/self/status}, and {@link #reset()} restarts it from the current size (writing
+ * {@code 5} to {@code /proc/self/clear_refs}), so each benchmark row gets its own peak. Elsewhere it falls back to
+ * JavaCPP's physical-bytes counter at the time of reading (not a peak).
+ */
+public final class PeakMemory {
+    private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+
+    private PeakMemory() {
+    }
+
+    /** Restarts the peak from the current resident size; false where the OS does not allow it. */
+    public static boolean reset() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** Peak resident memory in MiB since the start or the last {@link #reset()}. */
+    public static double peakMb() {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) / 1024.0; // kB
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or an unexpected format: fall through
+        }
+        return org.bytedeco.javacpp.Pointer.physicalBytes() / (1024.0 * 1024.0);
+    }
+}
