@@ -374,8 +374,23 @@ def time_steps(fn, warmup, steps):
 
 
 def backend_name():
-    cfg = torch.__config__.show()
-    blas = "OpenBLAS" if "openblas" in cfg.lower() else ("MKL" if "mkl" in cfg.lower() else "BLAS?")
+    """torch's version and the BLAS library this process actually mapped (Debian's libblas.so.3 may be the
+    reference BLAS rather than OpenBLAS, which makes nn.Linear and matmul many times slower)."""
+    blas = "BLAS?"
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower() or "mkl" in line.lower()}
+        names = " ".join(sorted(libs)).lower()
+        if "openblas" in names:
+            blas = "OpenBLAS"
+        elif "mkl" in names:
+            blas = "MKL"
+        elif "blis" in names:
+            blas = "BLIS"
+        elif "libblas.so" in names:
+            blas = "reference-BLAS"
+    except OSError:
+        pass
     return f"torch-{torch.__version__.split('+')[0]} {blas}"
 
 
@@ -388,6 +403,7 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: OMP_NUM_THREADS, else torch's)")
+    p.add_argument("--sgemm-size", type=int, default=2048, help="size of the torch.mm ceiling (0 skips it)")
     p.add_argument("--csv", default=None, help="also append the rows to this file")
     p.add_argument("--no-header", action="store_true")
     a = p.parse_args()
@@ -401,8 +417,9 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(0)
 
-    ceiling = sgemm_gflops()
-    print(f"# sgemm 2048x2048 (torch.mm, {threads} threads): {ceiling:.1f} GFLOP/s", file=sys.stderr)
+    ceiling = sgemm_gflops(a.sgemm_size, reps=3) if a.sgemm_size > 0 else 0.0
+    print(f"# sgemm {a.sgemm_size}x{a.sgemm_size} (torch.mm, {threads} threads, {backend_name()}): {ceiling:.1f}"
+          " GFLOP/s", file=sys.stderr)
     header = ("model,mode,img_size,batch_size,samples_per_sec,step_time_ms,param_count,gmacs,gflops_per_sec,"
               "peak_rss_mb,backend,threads,sgemm_fraction")
     rows = [] if a.no_header else [header]
@@ -442,7 +459,7 @@ def main():
             gflops = 2 * gmacs * sps * (3 if mode == "train" else 1)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             row = (f"{name},{mode},{a.img_size},{a.batch_size},{sps:.3f},{t * 1000:.1f},{params},{gmacs:.3f},"
-                   f"{gflops:.2f},{rss:.0f},{backend_name()},{threads},{gflops / ceiling:.3f}")
+                   f"{gflops:.2f},{rss:.0f},{backend_name()},{threads},{f'{gflops / ceiling:.3f}' if ceiling else ''}")
             print(row)
             sys.stdout.flush()
             rows.append(row)

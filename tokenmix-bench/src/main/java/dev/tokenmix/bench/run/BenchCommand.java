@@ -50,6 +50,10 @@ public final class BenchCommand implements CliCommand {
             @Option(names = "--models", paramLabel = "PATTERN",
                     description = "Comma-separated names or wildcards (* and ?) over the registered models.")
             String models;
+
+            @Option(names = "--replot", paramLabel = "CSV", split = ",",
+                    description = "Run nothing: draw --plot from these CSV files of earlier runs (e.g. one per model).")
+            List<Path> replot;
         }
 
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -85,13 +89,24 @@ public final class BenchCommand implements CliCommand {
                 description = "Size of the sgemm ceiling's square matrices; 0 skips it (default: ${DEFAULT-VALUE}).")
         int sgemmSize;
 
+        @Option(names = "--profile-ops", paramLabel = "N",
+                description = "Instead of the CSV: time every op of the steps and print the N costliest op types, "
+                        + "with the time spent outside ops.")
+        int profileOps;
+
         @Override
         public Integer call() throws IOException {
+            if (selection.replot != null) {
+                return replot();
+            }
             List<String> names = resolveModels();
             List<BenchMode> modes = parseModes(mode);
             List<Integer> sizes = sizes();
             if (plot != null && scaling == null) {
                 throw new IllegalArgumentException("--plot draws a resolution sweep; add --scaling 224,288,...");
+            }
+            if (profileOps < 0) {
+                throw new IllegalArgumentException("--profile-ops must be >= 1, got " + profileOps);
             }
             if (sgemmSize < 0) {
                 throw new IllegalArgumentException("--sgemm-size must be >= 0 (0 skips it), got " + sgemmSize);
@@ -100,6 +115,16 @@ public final class BenchCommand implements CliCommand {
             PrintWriter err = spec.commandLine().getErr();
             Backend backend = Backend.current();
             err.println("# backend: " + backend.describe());
+            if (profileOps > 0) {
+                for (String name : names) {
+                    for (int size : sizes) {
+                        for (BenchMode m : modes) {
+                            OpProfile.run(name, m, size, batchSize, warmup, steps, profileOps, out);
+                        }
+                    }
+                }
+                return 0;
+            }
             double ceiling = 0;
             if (sgemmSize > 0) {
                 SgemmCeiling c = SgemmCeiling.measure(sgemmSize, 5);
@@ -146,6 +171,29 @@ public final class BenchCommand implements CliCommand {
             return 0;
         }
 
+        private int replot() throws IOException {
+            if (plot == null) {
+                throw new IllegalArgumentException("--replot needs --plot FILE.png");
+            }
+            List<BenchResult> rows = new ArrayList<>();
+            for (Path f : selection.replot) {
+                if (!Files.isRegularFile(f)) {
+                    throw new IllegalArgumentException("--replot: no such file " + f);
+                }
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.isBlank() && !line.startsWith("model,") && !line.startsWith("#")) {
+                        rows.add(BenchResult.parse(line.strip()));
+                    }
+                }
+            }
+            if (rows.isEmpty()) {
+                throw new IllegalArgumentException("--replot: no rows in " + selection.replot);
+            }
+            ScalingPlot.write(rows, plot);
+            spec.commandLine().getErr().println("# wrote " + plot);
+            return 0;
+        }
+
         private List<String> resolveModels() {
             if (selection.model != null) {
                 TokenMix.variant(selection.model); // unknown name: UnknownModelException, exit 2
@@ -185,11 +233,10 @@ public final class BenchCommand implements CliCommand {
                 throw new IllegalArgumentException("give either --img-size or --scaling, not both");
             }
             List<Integer> s = scaling != null ? scaling : List.of(imgSize == null ? 0 : imgSize);
+            boolean given = scaling != null || imgSize != null;
             for (int r : s) {
-                if (imgSize != null || scaling != null) {
-                    if (r <= 0) {
-                        throw new IllegalArgumentException("input resolutions must be positive, got " + r);
-                    }
+                if (given && r <= 0) {
+                    throw new IllegalArgumentException("input resolutions must be positive, got " + r);
                 }
             }
             if (batchSize < 1) {

@@ -36,9 +36,33 @@ public record BenchResult(String model, BenchMode mode, int imgSize, int batchSi
         return sgemmGflops > 0 ? gflopsPerSec() / sgemmGflops : Double.NaN;
     }
 
+    /**
+     * Reads a row written by {@link #csvRow()} back (for re-plotting a sweep run in several processes); the sgemm
+     * ceiling is recovered from the fraction column.
+     */
+    public static BenchResult parse(String row) {
+        String[] f = row.split(",", -1);
+        if (f.length != 13) {
+            throw new IllegalArgumentException("expected a bench CSV row of 13 columns (" + CSV_HEADER + "), got: "
+                    + row);
+        }
+        try {
+            BenchMode mode = f[1].equals("train") ? BenchMode.TRAIN : BenchMode.INFER;
+            int batch = Integer.parseInt(f[3]);
+            double ms = Double.parseDouble(f[5]);
+            double gmacs = Double.parseDouble(f[7]);
+            double gflops = Double.parseDouble(f[8]);
+            double fraction = f[12].isEmpty() ? 0 : Double.parseDouble(f[12]);
+            return new BenchResult(f[0], mode, Integer.parseInt(f[2]), batch, ms, Long.parseLong(f[6]), gmacs,
+                    Double.parseDouble(f[9]), f[10], Integer.parseInt(f[11]), fraction > 0 ? gflops / fraction : 0, 0);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a bench CSV row (" + e.getMessage() + "): " + row);
+        }
+    }
+
     /** The row in {@link #CSV_HEADER}'s column order. */
     public String csvRow() {
-        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%.1f,%d,%.3f,%.2f,%.0f,%s,%d,%s", model, mode.label(),
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%.1f,%d,%.6f,%.2f,%.0f,%s,%d,%s", model, mode.label(),
                 imgSize, batchSize, samplesPerSec(), stepTimeMs, paramCount, gmacs, gflopsPerSec(), peakRssMb,
                 backend, threads, Double.isNaN(sgemmFraction()) ? "" : String.format(Locale.ROOT, "%.3f",
                         sgemmFraction()));

@@ -62,8 +62,7 @@ public final class ModelBench {
         int b = batch;
         while (true) {
             try {
-                System.gc();
-                PeakMemory.reset();
+                PeakMemory.releaseAndReset();
                 double ms = mode == BenchMode.INFER ? timeInference(model, size, b) : timeTraining(model, size, b);
                 Backend be = Backend.current();
                 return new BenchResult(name, mode, size, b, ms, model.parameterCount(), gmacs, PeakMemory.peakMb(),

@@ -9,6 +9,10 @@ import java.nio.file.Path;
  * {@code VmHWM} from {@code /proc/self/status}, and {@link #reset()} restarts it from the current size (writing
  * {@code 5} to {@code /proc/self/clear_refs}), so each benchmark row gets its own peak. Elsewhere it falls back to
  * JavaCPP's physical-bytes counter at the time of reading (not a peak).
+ *
+ * <p>The peak cannot fall below the current resident size, and native memory that an earlier row freed often stays
+ * resident (the C allocator keeps it), so in a run over several models a row's peak may include an earlier row's
+ * memory: compare memory across models with one model per process.
  */
 public final class PeakMemory {
     private static final Path STATUS = Path.of("/proc/self/status");
@@ -25,6 +29,16 @@ public final class PeakMemory {
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }
+    }
+
+    /**
+     * Frees what the garbage collector can find (ND4J's native buffers are released through Java references) and
+     * then {@link #reset()}s the peak.
+     */
+    public static boolean releaseAndReset() {
+        System.gc();
+        org.bytedeco.javacpp.Pointer.deallocateReferences();
+        return reset();
     }
 
     /** Peak resident memory in MiB since the start or the last {@link #reset()}. */

@@ -11,6 +11,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -18,8 +19,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *
  * <ol>
  *   <li>time per sample relative to the smallest resolution against the token count relative to it
- *       ({@code (R / R0)²}), log-log, with the linear ({@code y = x}) and quadratic ({@code y = x²}) references:
- *       a model whose cost is linear in the tokens follows the first line;</li>
+ *       ({@code (R / R0)²}), log-log, with the counted multiply-adds relative to the smallest resolution (dashed
+ *       {@code MACs} series) and the linear ({@code y = x}) and quadratic ({@code y = x²}) references: a model whose
+ *       cost is linear in the tokens follows the first line;</li>
  *   <li>throughput (samples/s) against the resolution;</li>
  *   <li>peak resident memory against the resolution.</li>
  * </ol>
@@ -49,6 +51,7 @@ public final class ScalingPlot {
             double[] cost = new double[s.size()];
             double[] sps = new double[s.size()];
             double[] mem = new double[s.size()];
+            double[] macs = new double[s.size()];
             for (int i = 0; i < s.size(); i++) {
                 BenchResult r = s.get(i);
                 res[i] = r.imgSize();
@@ -56,9 +59,14 @@ public final class ScalingPlot {
                 cost[i] = (1 / r.samplesPerSec()) / (1 / first.samplesPerSec());
                 sps[i] = r.samplesPerSec();
                 mem[i] = r.peakRssMb();
+                macs[i] = first.gmacs() > 0 ? r.gmacs() / first.gmacs() : 1;
                 maxRatio = Math.max(maxRatio, tokens[i]);
             }
             relative.addSeries(e.getKey(), tokens, cost);
+            if (first.gmacs() > 0) {
+                relative.addSeries(e.getKey() + " MACs", tokens, macs).setMarker(SeriesMarkers.NONE)
+                        .setLineStyle(SeriesLines.DASH_DASH);
+            }
             throughput.addSeries(e.getKey(), res, sps);
             memory.addSeries(e.getKey(), res, mem);
         }

@@ -81,6 +81,21 @@ class BenchCommandTest {
         assertTrue(rows.get(1).startsWith("vit_test,infer,32,1,"), rows.get(1));
         assertTrue(rows.get(2).startsWith("vit_test,infer,48,1,"), rows.get(2));
         assertTrue(rows.get(1).endsWith(","), "no sgemm fraction without a ceiling: " + rows.get(1));
+        assertIsPng(png);
+
+        Path again = dir.resolve("replot.png");
+        Result re = run("bench", "--replot", csv.toString(), "--plot", again.toString());
+        assertEquals(0, re.code(), re::toString);
+        assertIsPng(again);
+        BenchResult row = BenchResult.parse(rows.get(2));
+        String[] f = rows.get(2).split(",", -1);
+        assertEquals("vit_test", row.model());
+        assertEquals(48, row.imgSize());
+        assertEquals(Double.parseDouble(f[5]), row.stepTimeMs());
+        assertEquals(Double.parseDouble(f[9]), row.peakRssMb());
+    }
+
+    private static void assertIsPng(Path png) throws IOException {
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
         assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1));
     }
@@ -97,6 +112,8 @@ class BenchCommandTest {
             {"bench", "--model", "vit_test", "--steps", "0"},
             {"bench", "--model", "vit_test", "--img-size", "32", "--scaling", "32,64"},
             {"bench", "--model", "vit_test", "--plot", "x.png"},
+            {"bench", "--replot", "no-such-file.csv", "--plot", "x.png"},
+            {"bench", "--model", "vit_test", "--profile-ops", "-1"},
         };
         for (String[] args : cases) {
             Result r = run(args);
