@@ -1,5 +1,6 @@
 package dev.tokenmix.bench.run;
 
+import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,6 +28,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * </ol>
  */
 public final class ScalingPlot {
+    /** One colour per model and mode, the same in every panel (XChart would cycle per panel). */
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+        new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+        new Color(0xbcbd22), new Color(0x17becf)};
+
     private ScalingPlot() {
     }
 
@@ -42,7 +48,9 @@ public final class ScalingPlot {
         XYChart throughput = chart("Throughput", "input resolution (px)", "samples / s");
         XYChart memory = chart("Peak resident memory", "input resolution (px)", "peak RSS (MiB)");
         double maxRatio = 1;
+        int index = 0;
         for (Map.Entry<String, List<BenchResult>> e : series.entrySet()) {
+            Color color = PALETTE[index++ % PALETTE.length];
             List<BenchResult> s = new ArrayList<>(e.getValue());
             s.sort((a, b) -> Integer.compare(a.imgSize(), b.imgSize()));
             BenchResult first = s.get(0);
@@ -62,18 +70,19 @@ public final class ScalingPlot {
                 macs[i] = first.gmacs() > 0 ? r.gmacs() / first.gmacs() : 1;
                 maxRatio = Math.max(maxRatio, tokens[i]);
             }
-            relative.addSeries(e.getKey(), tokens, cost);
+            relative.addSeries(e.getKey(), tokens, cost).setMarkerColor(color).setLineColor(color);
             if (first.gmacs() > 0) {
                 relative.addSeries(e.getKey() + " MACs", tokens, macs).setMarker(SeriesMarkers.NONE)
-                        .setLineStyle(SeriesLines.DASH_DASH);
+                        .setLineStyle(SeriesLines.DASH_DASH).setLineColor(color);
             }
-            throughput.addSeries(e.getKey(), res, sps);
-            memory.addSeries(e.getKey(), res, mem);
+            throughput.addSeries(e.getKey(), res, sps).setMarkerColor(color).setLineColor(color);
+            memory.addSeries(e.getKey(), res, mem).setMarkerColor(color).setLineColor(color);
         }
         double[] ref = {1, maxRatio};
-        relative.addSeries("linear in tokens", ref, new double[] {1, maxRatio}).setMarker(SeriesMarkers.NONE);
+        relative.addSeries("linear in tokens", ref, new double[] {1, maxRatio}).setMarker(SeriesMarkers.NONE)
+                .setLineColor(Color.BLACK).setLineStyle(SeriesLines.DOT_DOT);
         relative.addSeries("quadratic in tokens", ref, new double[] {1, maxRatio * maxRatio})
-                .setMarker(SeriesMarkers.NONE);
+                .setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY).setLineStyle(SeriesLines.DOT_DOT);
         BitmapEncoder.saveBitmap(List.of(relative, throughput, memory), 1, 3, png.toString(),
                 BitmapEncoder.BitmapFormat.PNG);
     }
