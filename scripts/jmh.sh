@@ -7,6 +7,9 @@
 #   scripts/jmh.sh -l                                        # list the benchmarks
 #   scripts/jmh.sh ModelBenchmark                            # deit_tiny_patch16_224, batch 8, 224x224
 #   scripts/jmh.sh ModelBenchmark.forward -p batch=1,8       # any JMH option passes through
+#   scripts/jmh.sh --models 'glnet_4g,pacavit_tiny*' ModelBenchmark   # models from the registry (-p model=...)
+#   scripts/jmh.sh --models '*' ModelBenchmark               # every registered model
+#   scripts/jmh.sh PrimitiveBenchmark -p primitive=linear,attention
 #   ND4J_CLASSIFIER=linux-x86_64-onednn-avx512 scripts/jmh.sh ModelBenchmark
 #   OMP_NUM_THREADS=1 scripts/jmh.sh ModelBenchmark          # the forked JVM inherits the environment
 #
@@ -16,6 +19,9 @@
 #   MVN              Maven command (default: mvn); MVN_ARGS extra Maven arguments (e.g. "-o -Pcuda")
 #   JAVA             java command (default: $JAVA_HOME/bin/java, else java)
 #   JMH_SKIP_BUILD=1 reuse the class path of the previous build
+#
+# --models PATTERN (after --classifier, before the JMH arguments) expands comma-separated wildcards over the
+# model registry into JMH's "-p model=a,b,c", so newly registered models need no change here.
 #
 # No uber-jar: ND4J's native jar is ~100 MB, so the benchmarks run from tokenmix-bench/target/classes
 # (which holds JMH's META-INF/BenchmarkList) plus the module's runtime class path from
@@ -31,6 +37,15 @@ if [[ "${1:-}" == "--classifier" ]]; then
     shift 2
 elif [[ "${1:-}" == --classifier=* ]]; then
     classifier="${1#--classifier=}"
+    shift
+fi
+
+models=""
+if [[ "${1:-}" == "--models" ]]; then
+    models="${2:?--models needs a pattern, e.g. 'glnet_*' or '*'}"
+    shift 2
+elif [[ "${1:-}" == --models=* ]]; then
+    models="${1#--models=}"
     shift
 fi
 
@@ -59,4 +74,13 @@ else
     java_cmd=java
 fi
 
-exec "$java_cmd" -cp "$root/tokenmix-bench/target/classes:$(cat "$cp_file")" org.openjdk.jmh.Main "$@"
+cp="$root/tokenmix-bench/target/classes:$(cat "$cp_file")"
+if [[ -n "$models" ]]; then
+    names="$("$java_cmd" -cp "$cp" dev.tokenmix.bench.ListModels "$models" 2>/dev/null)" || {
+        echo "jmh.sh: --models '$models' matches no registered model" >&2
+        exit 2
+    }
+    set -- "$@" -p "model=$names"
+fi
+
+exec "$java_cmd" -cp "$cp" org.openjdk.jmh.Main "$@"

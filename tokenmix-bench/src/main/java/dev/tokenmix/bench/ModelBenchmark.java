@@ -38,7 +38,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <p>The model is built and its graph warmed up once per trial ({@code @Setup(Level.Trial)}), so graph
  * construction is not measured. The setup prints the backend and the native binary that actually runs
  * ({@link Backend#describe()}) to the fork's stdout. Run it with {@code scripts/jmh.sh ModelBenchmark}; see
- * {@code docs/benchmarks.md}.
+ * {@code docs/benchmarks.md}. The {@code model} parameter takes any registered name: {@code scripts/jmh.sh --models
+ * '*' ModelBenchmark} expands a pattern over the registry into {@code -p model=...}, so new families are benchmarked
+ * without a change here.
  *
  * <p>The counts suit a 2-core machine where one forward pass of DeiT-Tiny at batch 8 takes about 0.6 s and a
  * training step about 3 s: 3 warm-up iterations for {@code forward} and 6 for {@code trainStep}, 8 measured
