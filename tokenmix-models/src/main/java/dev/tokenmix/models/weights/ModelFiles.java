@@ -2,6 +2,7 @@ package dev.tokenmix.models.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tokenmix.core.io.AtomicFile;
 import dev.tokenmix.core.io.Safetensors;
 import dev.tokenmix.core.io.WeightsFormatException;
 import dev.tokenmix.core.io.torch.TorchCheckpoint;
@@ -13,7 +14,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -69,9 +69,7 @@ public final class ModelFiles {
             Files.createDirectories(dir);
             String config = JSON.writeValueAsString(SavedConfig.of(model));
             Safetensors.write(dir.resolve(WEIGHTS), model.stateDict(), Map.of(METADATA_KEY, config));
-            Path tmp = Files.createTempFile(dir, CONFIG, ".tmp");
-            Files.writeString(tmp, config + "\n");
-            Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.writeString(dir.resolve(CONFIG), config + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save " + model.name() + " to " + dir + ": " + e.getMessage(), e);
         }

@@ -1,14 +1,10 @@
 package dev.tokenmix.train.loop;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -36,16 +32,9 @@ public final class Curves {
         acc.addSeries("top-1", epoch, rows.stream().mapToDouble(Summary.Row::evalTop1).toArray());
         acc.addSeries("top-5", epoch, rows.stream().mapToDouble(Summary.Row::evalTop5).toArray());
         acc.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
-        BufferedImage out = new BufferedImage(2 * WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, out.getWidth(), out.getHeight());
-        g.drawImage(BitmapEncoder.getBufferedImage(loss), 0, 0, null);
-        g.drawImage(BitmapEncoder.getBufferedImage(acc), WIDTH, 0, null);
-        g.dispose();
         try {
             Files.createDirectories(png.toAbsolutePath().getParent());
-            ImageIO.write(out, "png", png.toFile());
+            BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
         }

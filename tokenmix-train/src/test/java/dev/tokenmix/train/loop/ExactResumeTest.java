@@ -47,6 +47,8 @@ class ExactResumeTest {
             Thread.sleep(10);
         }
         child.destroyForcibly().waitFor();
+        assertTrue(Files.exists(checkpoint), () -> "the child wrote no checkpoint before it ended; log:\n"
+                + readQuietly(tmp.resolve("child.log")));
         int done = TrainCheckpoint.position(checkpoint).epochsDone();
         assertTrue(done >= 1 && done < EPOCHS, "the child should die mid-run, but it had finished " + done
                 + " epochs; log:\n" + Files.readString(tmp.resolve("child.log")));
@@ -81,5 +83,13 @@ class ExactResumeTest {
         cmd.add("dev.tokenmix.cli.TokenMixCli");
         cmd.addAll(cliArgs);
         return cmd;
+    }
+
+    private static String readQuietly(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 }
