@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ public abstract class IsotropicTokenModel extends Model {
             t = blocks().get(i).apply(ops, t);
             for (int idx : indices) {
                 if (idx == i) {
-                    out.add(ops.reshape(ops.permute(t, 0, 2, 1), -1, numFeatures(), g, g)); // [B, N, D] -> [B, D, H, W]
+                    out.add(TokenGrid.toGrid(ops, t, g, g)); // [B, N, D] -> [B, D, H, W]
                 }
             }
         }

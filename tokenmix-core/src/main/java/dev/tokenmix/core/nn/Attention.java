@@ -38,13 +38,8 @@ public final class Attention extends Module {
     protected Tensor forward(Ops ops, Tensor x) {
         ops.expectShape(x, "attention input [B, N, " + dim + "]", -1, Ops.ANY, dim);
         long n = x.dim(1);
-        long d = dim / heads;
-        Tensor t = ops.reshape(qkv.apply(ops, x), -1, n, 3, heads, d); // [B, N, 3, H, d]
-        t = ops.permute(t, 2, 0, 3, 1, 4); // [3, B, H, N, d]
-        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, n, d); // [B, H, N, d]
-        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, n, d);
-        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, n, d);
-        Tensor o = AttentionMath.scaledDotProduct(ops, q, k, v, scale, null, attnDrop);
+        AttentionMath.Qkv h = AttentionMath.splitQkv(ops, qkv.apply(ops, x), n, heads); // each [B, H, N, d]
+        Tensor o = AttentionMath.scaledDotProduct(ops, h.q(), h.k(), h.v(), scale, null, attnDrop);
         return ops.dropout(proj.apply(ops, AttentionMath.mergeHeads(ops, o)), projDrop);
     }
 }

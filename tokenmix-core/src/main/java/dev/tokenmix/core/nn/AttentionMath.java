@@ -40,6 +40,28 @@ public final class AttentionMath {
         return ops.softmax(attn, -1);
     }
 
+    /** The query, key and value heads of one packed projection, each {@code [B, H, N, d]}. */
+    public record Qkv(Tensor q, Tensor k, Tensor v) {
+    }
+
+    /**
+     * Splits a packed {@code qkv} projection, laid out as timm's {@code (3, heads, d)} on the last axis, into
+     * query, key and value heads.
+     *
+     * @param qkv {@code [B, N, 3*H*d]}
+     * @param n the token count N (static)
+     * @return q, k, v, each {@code [B, H, N, d]}
+     */
+    public static Qkv splitQkv(Ops ops, Tensor qkv, long n, long heads) {
+        long d = qkv.dim(2) / (3 * heads);
+        Tensor t = ops.reshape(qkv, -1, n, 3, heads, d); // [B, N, 3H*d] -> [B, N, 3, H, d]
+        t = ops.permute(t, 2, 0, 3, 1, 4); // [B, N, 3, H, d] -> [3, B, H, N, d]
+        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, n, d); // [1, B, H, N, d] -> [B, H, N, d]
+        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, n, d); // [B, H, N, d]
+        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, n, d); // [B, H, N, d]
+        return new Qkv(q, k, v);
+    }
+
     /** {@code [B, N, H*d]} to {@code [B, H, N, d]}. */
     public static Tensor splitHeads(Ops ops, Tensor x, long heads) {
         long n = x.dim(1);

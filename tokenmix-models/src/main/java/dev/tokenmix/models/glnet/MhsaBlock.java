@@ -3,12 +3,12 @@ package dev.tokenmix.models.glnet;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.glmix.GlmixMixer;
-import dev.tokenmix.core.mixers.glmix.SlotOps;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
 import dev.tokenmix.core.nn.MultiheadAttention;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
@@ -39,10 +39,10 @@ public final class MhsaBlock extends Module {
     @Override
     protected Tensor forward(Ops ops, Tensor x) {
         ops.expectShape(x, "MHSA block input [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
-        Tensor t = SlotOps.tokens(ops, x); // [B, HW, C]
+        Tensor t = TokenGrid.toTokens(ops, x); // [B, HW, C]
         t = GlmixMixer.fuse(ops, t, mha.apply(ops, norm1.apply(ops, t)), null, dropPath);
         Tensor m = fc2.apply(ops, ops.gelu(fc1.apply(ops, norm2.apply(ops, t))));
         t = GlmixMixer.fuse(ops, t, m, null, dropPath);
-        return SlotOps.grid(ops, t, x.dim(2), x.dim(3)); // [B, C, H, W]
+        return TokenGrid.toGrid(ops, t, x.dim(2), x.dim(3)); // [B, C, H, W]
     }
 }

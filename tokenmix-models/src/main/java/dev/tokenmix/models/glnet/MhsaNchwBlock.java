@@ -4,7 +4,6 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.glmix.ChannelScale;
 import dev.tokenmix.core.mixers.glmix.GlmixMixer;
-import dev.tokenmix.core.mixers.glmix.SlotOps;
 import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
@@ -12,6 +11,7 @@ import dev.tokenmix.core.nn.LayerNorm2d;
 import dev.tokenmix.core.nn.LayerScale;
 import dev.tokenmix.core.nn.Module;
 import dev.tokenmix.core.nn.MultiheadAttention;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Scope;
 
 /**
@@ -49,9 +49,9 @@ public final class MhsaNchwBlock extends Module {
         if (posConv != null) {
             x = ops.add(x, posConv.apply(ops, x));
         }
-        Tensor t = SlotOps.tokens(ops, x); // [B, HW, C]
+        Tensor t = TokenGrid.toTokens(ops, x); // [B, HW, C]
         t = GlmixMixer.fuse(ops, t, mha.apply(ops, norm1.apply(ops, t)), ls1, dropPath);
-        x = SlotOps.grid(ops, t, h, w); // [B, C, H, W]
+        x = TokenGrid.toGrid(ops, t, h, w); // [B, C, H, W]
         return GlmixMixer.fuse(ops, x, mlp.apply(ops, norm2.apply(ops, x)), ls2, dropPath);
     }
 }

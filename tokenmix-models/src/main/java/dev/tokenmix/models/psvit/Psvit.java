@@ -5,6 +5,7 @@ import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.psvit.TokenPooling;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.models.FeatureInfo;
@@ -121,7 +122,7 @@ public final class Psvit extends Model {
             for (int idx : indices) {
                 if (idx == i) {
                     Tensor patches = clsToken == null ? t : ops.slice(t, 1, 1, t.dim(1)); // [B, S*S, D]
-                    maps.add(ops.reshape(ops.permute(patches, 0, 2, 1), -1, cfg.embedDim(), side, side)); // [B, D, S, S]
+                    maps.add(TokenGrid.toGrid(ops, patches, side, side)); // [B, D, S, S]
                 }
             }
         }

@@ -6,6 +6,7 @@ import dev.tokenmix.core.mixers.stt.SuperTokenWindowAttention;
 import dev.tokenmix.core.mixers.stt.WindowLayout;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.models.AssignmentMap;
@@ -125,7 +126,7 @@ public final class Stt extends Model implements AssignmentMaps {
             w = local.get(i).apply(ops, w);
             if (wanted(indices, i)) {
                 Tensor p = WindowLayout.patchTokens(ops, w, g, g, m); // [B, N, C]
-                maps.add(ops.reshape(ops.permute(p, 0, 2, 1), -1, d, g, g)); // [B, C, g, g]
+                maps.add(TokenGrid.toGrid(ops, p, g, g)); // [B, C, g, g]
             }
         }
         Tensor s = WindowLayout.superTokens(ops, w, wg * wg); // [B, nW, C]
@@ -138,7 +139,7 @@ public final class Stt extends Model implements AssignmentMaps {
             s = global.get(j).apply(ops, s);
             if (wanted(indices, local.size() + j)) {
                 Tensor st = clsToken == null ? s : ops.slice(s, 1, 1, s.dim(1)); // [B, nW, C]
-                maps.add(ops.reshape(ops.permute(st, 0, 2, 1), -1, d, wg, wg)); // [B, C, g/M, g/M]
+                maps.add(TokenGrid.toGrid(ops, st, wg, wg)); // [B, C, g/M, g/M]
             }
         }
         return s;

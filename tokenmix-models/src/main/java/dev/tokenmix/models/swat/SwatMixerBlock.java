@@ -8,6 +8,7 @@ import dev.tokenmix.core.nn.Activation;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
@@ -48,7 +49,7 @@ public final class SwatMixerBlock extends Module {
         t = TokenStructure.channelStacksAsTokens(ops, mlpTokens.apply(ops, t), c); // [B, N, C]
         x = ops.add(x, dropPath.apply(ops, t));
         int g = cfg.gridSize();
-        Tensor m = mlpChannels.apply(ops, TokenStructure.tokensToGrid(ops, norm2.apply(ops, x), g, g)); // [B, C, H, W]
-        return ops.add(x, dropPath.apply(ops, TokenStructure.gridToTokens(ops, m)));
+        Tensor m = mlpChannels.apply(ops, TokenGrid.toGrid(ops, norm2.apply(ops, x), g, g)); // [B, C, H, W]
+        return ops.add(x, dropPath.apply(ops, TokenGrid.toTokens(ops, m)));
     }
 }

@@ -10,6 +10,7 @@ import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerScale;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
@@ -59,7 +60,7 @@ public final class SwatResMlpBlock extends Module {
         t = TokenStructure.channelStacksAsTokens(ops, t, c); // [B, N, C]
         x = ops.add(x, dropPath.apply(ops, ls1.apply(ops, t)));
         int g = cfg.gridSize();
-        Tensor m = mlpChannels.apply(ops, TokenStructure.tokensToGrid(ops, norm2.apply(ops, x), g, g)); // [B, C, H, W]
-        return ops.add(x, dropPath.apply(ops, ls2.apply(ops, TokenStructure.gridToTokens(ops, m))));
+        Tensor m = mlpChannels.apply(ops, TokenGrid.toGrid(ops, norm2.apply(ops, x), g, g)); // [B, C, H, W]
+        return ops.add(x, dropPath.apply(ops, ls2.apply(ops, TokenGrid.toTokens(ops, m))));
     }
 }

@@ -4,11 +4,11 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.swat.SpatialConvMlp;
 import dev.tokenmix.core.mixers.swat.StructureAwareAttention;
-import dev.tokenmix.core.mixers.swat.TokenStructure;
 import dev.tokenmix.core.nn.Activation;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
@@ -42,7 +42,7 @@ public final class SwatVitBlock extends Module {
     @Override
     protected Tensor forward(Ops ops, Tensor x) {
         x = ops.add(x, dropPath.apply(ops, attn.apply(ops, norm1.apply(ops, x))));
-        Tensor g = mlp.apply(ops, TokenStructure.tokensToGrid(ops, norm2.apply(ops, x), grid, grid)); // [B, C, H, W]
-        return ops.add(x, dropPath.apply(ops, TokenStructure.gridToTokens(ops, g)));
+        Tensor g = mlp.apply(ops, TokenGrid.toGrid(ops, norm2.apply(ops, x), grid, grid)); // [B, C, H, W]
+        return ops.add(x, dropPath.apply(ops, TokenGrid.toTokens(ops, g)));
     }
 }

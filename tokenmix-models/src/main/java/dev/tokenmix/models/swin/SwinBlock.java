@@ -4,7 +4,6 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.swat.SpatialConvMlp;
 import dev.tokenmix.core.mixers.swat.StructureAwareAttention;
-import dev.tokenmix.core.mixers.swat.TokenStructure;
 import dev.tokenmix.core.mixers.swin.RelativePositionBias;
 import dev.tokenmix.core.mixers.swin.ShiftedWindows;
 import dev.tokenmix.core.mixers.swin.WindowAttention;
@@ -13,6 +12,7 @@ import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Mlp;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
@@ -112,7 +112,7 @@ public final class SwinBlock extends Module {
         x = ops.add(x, dropPath.apply(ops, y));
         Tensor z = norm2.apply(ops, x);
         if (convMlp != null) {
-            z = TokenStructure.gridToTokens(ops, convMlp.apply(ops, TokenStructure.tokensToGrid(ops, z, h, w)));
+            z = TokenGrid.toTokens(ops, convMlp.apply(ops, TokenGrid.toGrid(ops, z, h, w)));
         } else {
             z = mlp.apply(ops, z);
         }

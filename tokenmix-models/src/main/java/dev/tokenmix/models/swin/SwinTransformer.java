@@ -3,12 +3,12 @@ package dev.tokenmix.models.swin;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.swat.StructureAwareTokenizer;
-import dev.tokenmix.core.mixers.swat.TokenStructure;
 import dev.tokenmix.core.mixers.swin.PatchMerging;
 import dev.tokenmix.core.mixers.swin.StructureAwarePatchMerging;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Param;
 import dev.tokenmix.core.params.Scope;
@@ -174,7 +174,7 @@ public final class SwinTransformer extends Model {
             t = stage(ops, t, i);
             for (int idx : indices) {
                 if (idx == i) {
-                    out.add(TokenStructure.tokensToGrid(ops, t, cfg.grid(i), cfg.grid(i))); // [B, C, H, W]
+                    out.add(TokenGrid.toGrid(ops, t, cfg.grid(i), cfg.grid(i))); // [B, C, H, W]
                 }
             }
             if (i < downsample.size()) {

@@ -5,6 +5,7 @@ import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.Module;
 import dev.tokenmix.core.nn.MultiheadAttention;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Scope;
 
 /**
@@ -45,11 +46,11 @@ public final class GlmixMixer {
      */
     public Result mix(Ops ops, Tensor slotSource, Tensor u) {
         ops.expectShape(u, "GLMix input [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
-        Tensor tokens = SlotOps.tokens(ops, u); // [B, L, C]
+        Tensor tokens = TokenGrid.toTokens(ops, u); // [B, L, C]
         Tensor logits = clustering.logits(ops, slotSource, tokens); // [B, N, L]
         Tensor slots = SlotOps.cluster(ops, logits, tokens); // [B, N, C]
         slots = relation.apply(ops, slots, slots, slots); // [B, N, C]
-        Tensor g = SlotOps.grid(ops, SlotOps.dispatch(ops, logits, slots), u.dim(2), u.dim(3)); // [B, C, H, W]
+        Tensor g = TokenGrid.toGrid(ops, SlotOps.dispatch(ops, logits, slots), u.dim(2), u.dim(3)); // [B, C, H, W]
         return new Result(g, local.apply(ops, u), logits);
     }
 

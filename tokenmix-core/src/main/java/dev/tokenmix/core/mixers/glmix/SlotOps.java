@@ -28,20 +28,6 @@ public final class SlotOps {
         return ops.permute(flat, 0, 2, 1); // [B, N, C]
     }
 
-    /** Tokens of an NCHW map: {@code [B, C, H, W] -> [B, H*W, C]}, pixel index {@code W*row + col}. */
-    public static Tensor tokens(Ops ops, Tensor x) {
-        long c = x.dim(1);
-        Tensor flat = ops.reshape(x, -1, c, x.dim(2) * x.dim(3)); // [B, C, L]
-        return ops.permute(flat, 0, 2, 1); // [B, L, C]
-    }
-
-    /** The inverse of {@link #tokens}: {@code [B, H*W, C] -> [B, C, H, W]}. */
-    public static Tensor grid(Ops ops, Tensor t, long h, long w) {
-        long c = t.dim(2);
-        Tensor cl = ops.permute(t, 0, 2, 1); // [B, C, L]
-        return ops.reshape(cl, -1, c, h, w); // [B, C, H, W]
-    }
-
     /**
      * The clustering logits {@code A = scale * l2n(slots) l2n(tokens)^T}: cosine similarity of every slot with
      * every pixel, times a (learnable) temperature. {@code slots} is {@code [B, N, C]} (per-sample slots) or

@@ -84,7 +84,6 @@ public final class ShareableAttention extends Module {
     private Output mix(Ops ops, Tensor x, Tensor previous) {
         ops.expectShape(x, "attention input [B, N, " + dim + "]", -1, Ops.ANY, dim);
         long n = x.dim(1);
-        long d = dim / heads;
         Tensor attn;
         Tensor vh;
         if (reuses) {
@@ -95,12 +94,9 @@ public final class ShareableAttention extends Module {
             attn = previous;
             vh = AttentionMath.splitHeads(ops, v.apply(ops, x), heads); // [B, h, N, d]
         } else {
-            Tensor t = ops.reshape(qkv.apply(ops, x), -1, n, 3, heads, d); // [B, N, 3, h, d]
-            t = ops.permute(t, 2, 0, 3, 1, 4); // [3, B, h, N, d]
-            Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, n, d); // [B, h, N, d]
-            Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, n, d);
-            vh = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, n, d);
-            attn = AttentionMath.weights(ops, q, k, scale, null); // [B, h, N, N]
+            AttentionMath.Qkv qkvHeads = AttentionMath.splitQkv(ops, qkv.apply(ops, x), n, heads); // each [B, h, N, d]
+            vh = qkvHeads.v();
+            attn = AttentionMath.weights(ops, qkvHeads.q(), qkvHeads.k(), scale, null); // [B, h, N, N]
         }
         Tensor o = ops.matmul(ops.dropout(attn, attnDrop), vh, false, false); // [B, h, N, d]
         Tensor out = ops.dropout(proj.apply(ops, AttentionMath.mergeHeads(ops, o)), projDrop); // [B, N, C]

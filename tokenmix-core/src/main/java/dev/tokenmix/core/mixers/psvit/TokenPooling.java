@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Scope;
 
 /**
@@ -93,7 +94,7 @@ public final class TokenPooling extends Module {
         ops.expectShape(x, "tokens [B, " + (prefix > 0 ? "1+" : "") + h + "*" + w + ", " + dim + "]", -1,
                 prefix + h * w, dim);
         Tensor patches = prefix > 0 ? ops.slice(x, 1, 1, prefix + h * w) : x; // [B, H*W, C]
-        Tensor map = ops.reshape(ops.permute(patches, 0, 2, 1), -1, dim, h, w); // [B, C, H*W] -> [B, C, H, W]
+        Tensor map = TokenGrid.toGrid(ops, patches, h, w); // [B, H*W, C] -> [B, C, H, W]
         int[] k = {kernel, kernel};
         int[] s = {stride, stride};
         int[] p = {padding, padding};

@@ -8,6 +8,7 @@ import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 
@@ -82,9 +83,9 @@ public final class SuperTokenGlobalMixing extends Module {
         if (attn != null) {
             m = attn.apply(ops, u);
         } else {
-            Tensor map = ops.reshape(ops.permute(u, 0, 2, 1), -1, dim, gridH, gridW); // [B, C, nW] -> [B, C, gH, gW]
+            Tensor map = TokenGrid.toGrid(ops, u, gridH, gridW); // [B, nW, C] -> [B, C, gH, gW]
             map = dw.apply(ops, map);
-            m = pw.apply(ops, ops.permute(ops.reshape(map, -1, dim, nW), 0, 2, 1)); // [B, C, nW] -> [B, nW, C]
+            m = pw.apply(ops, TokenGrid.toTokens(ops, map)); // [B, C, gH, gW] -> [B, nW, C]
         }
         return WindowLayout.withSuperTokens(ops, windows, ops.add(s, dropPath.apply(ops, m)));
     }

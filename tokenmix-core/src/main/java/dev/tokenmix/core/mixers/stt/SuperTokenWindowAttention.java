@@ -63,15 +63,10 @@ public final class SuperTokenWindowAttention extends Module {
     protected Tensor forward(Ops ops, Tensor x) {
         long l = 1L + (long) window * window;
         ops.expectShape(x, "windows [B*nW, 1+" + window + "*" + window + ", " + dim + "]", Ops.ANY, l, dim);
-        long d = dim / heads;
-        Tensor t = ops.reshape(qkv.apply(ops, x), -1, l, 3, heads, d); // [B*nW, L, 3, h, d]
-        t = ops.permute(t, 2, 0, 3, 1, 4); // [3, B*nW, h, L, d]
-        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, l, d); // [B*nW, h, L, d]
-        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, l, d);
-        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, l, d);
-        Tensor logits = ops.tap(LOGITS_TAP, ops.matmul(ops.mul(q, scale), k, false, true)); // [B*nW, h, L, L]
+        AttentionMath.Qkv h = AttentionMath.splitQkv(ops, qkv.apply(ops, x), l, heads); // each [B*nW, h, L, d]
+        Tensor logits = ops.tap(LOGITS_TAP, ops.matmul(ops.mul(h.q(), scale), h.k(), false, true)); // [B*nW, h, L, L]
         Tensor attn = ops.dropout(ops.softmax(logits, -1), attnDrop);
-        Tensor o = ops.matmul(attn, v, false, false); // [B*nW, h, L, d]
+        Tensor o = ops.matmul(attn, h.v(), false, false); // [B*nW, h, L, d]
         return ops.dropout(proj.apply(ops, AttentionMath.mergeHeads(ops, o)), projDrop); // [B*nW, L, C]
     }
 }

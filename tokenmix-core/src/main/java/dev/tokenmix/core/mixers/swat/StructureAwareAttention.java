@@ -112,15 +112,12 @@ public final class StructureAwareAttention extends Module {
     private Tensor attend(Ops ops, Tensor x, Tensor bias) {
         TokenStructure.expectTokens(ops, x, c, h, w); // [B, N, C] or windows [B*nW, N, C]
         long n = x.dim(1);
-        long d = dim / heads;
         Tensor conv = TokenStructure.imagesAsTokens(ops,
                 qkv.apply(ops, TokenStructure.tokensAsImages(ops, x, c, h, w)), n); // [B, N, 3C]: (3, c, h, w) order
         Tensor both = ops.mul(ops.add(qkvLinear.apply(ops, x), conv), 0.5); // [B, N, 3C]
-        Tensor t = ops.permute(ops.reshape(both, -1, n, 3, heads, d), 2, 0, 3, 1, 4); // [3, B, heads, N, d]
-        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, n, d); // [B, heads, N, d]
-        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, n, d);
-        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, n, d);
-        Tensor o = AttentionMath.mergeHeads(ops, AttentionMath.scaledDotProduct(ops, q, k, v, scale, bias, attnDrop));
+        AttentionMath.Qkv qkvHeads = AttentionMath.splitQkv(ops, both, n, heads); // each [B, heads, N, d]
+        Tensor o = AttentionMath.mergeHeads(ops, AttentionMath.scaledDotProduct(ops,
+                qkvHeads.q(), qkvHeads.k(), qkvHeads.v(), scale, bias, attnDrop));
         Tensor oc = TokenStructure.imagesAsTokens(ops,
                 proj.apply(ops, TokenStructure.tokensAsImages(ops, o, c, h, w)), n); // [B, N, C]
         Tensor y = ops.mul(ops.add(projLinear.apply(ops, o), oc), 0.5);

@@ -2,6 +2,7 @@ package dev.tokenmix.core.mixers.swat;
 
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.nn.TokenGrid;
 
 /**
  * The reshapes of SWAT (<a href="https://arxiv.org/abs/2111.13677">arXiv 2111.13677</a>) between a pixel grid, tokens
@@ -50,21 +51,6 @@ public final class TokenStructure {
         Tensor t = ops.reshape(x, -1, c, alpha, alpha, n1, n2); // [B, c, p1, p2, n1, n2]
         t = ops.permute(t, 0, 1, 4, 2, 5, 3); // [B, c, n1, p1, n2, p2]
         return ops.reshape(t, -1, c, n1 * alpha, n2 * alpha); // [B, c, H, W]
-    }
-
-    /** Tokens of a grid, {@code b (H W) C -> b C H W}. */
-    public static Tensor tokensToGrid(Ops ops, Tensor tokens, long h, long w) {
-        ops.expectShape(tokens, "tokens [B, " + h * w + ", C]", -1, h * w, Ops.ANY);
-        long c = tokens.dim(2);
-        return ops.reshape(ops.permute(tokens, 0, 2, 1), -1, c, h, w); // [B, C, N] -> [B, C, H, W]
-    }
-
-    /** A map back to tokens, {@code b C H W -> b (H W) C}. */
-    public static Tensor gridToTokens(Ops ops, Tensor map) {
-        ops.expectShape(map, "map [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
-        long c = map.dim(1);
-        long n = map.dim(2) * map.dim(3);
-        return ops.permute(ops.reshape(map, -1, c, n), 0, 2, 1); // [B, C, N] -> [B, N, C]
     }
 
     /**
@@ -132,6 +118,6 @@ public final class TokenStructure {
      * followed by flattening the grid.
      */
     public static Tensor pixelsToTokens(Ops ops, Tensor x, int alpha) {
-        return gridToTokens(ops, spaceToDepth(ops, x, alpha));
+        return TokenGrid.toTokens(ops, spaceToDepth(ops, x, alpha));
     }
 }

@@ -71,12 +71,8 @@ public final class WindowAttention extends Module {
         if (x.dim(0) >= 0) {
             throw ops.mismatch("window attention input must have a batch dimension, got " + x.shapeString());
         }
-        long d = dim / heads;
-        Tensor t = ops.permute(ops.reshape(qkv.apply(ops, x), -1, n, 3, heads, d), 2, 0, 3, 1, 4); // [3, B_, heads, N, d]
-        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, n, d); // [B_, heads, N, d]
-        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, n, d);
-        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, n, d);
-        Tensor logits = ops.add(ops.matmul(ops.mul(q, scale), k, false, true), relativePosition.bias(ops)); // [B_, heads, N, N]
+        AttentionMath.Qkv h = AttentionMath.splitQkv(ops, qkv.apply(ops, x), n, heads); // each [B_, heads, N, d]
+        Tensor logits = ops.add(ops.matmul(ops.mul(h.q(), scale), h.k(), false, true), relativePosition.bias(ops)); // [B_, heads, N, N]
         if (mask != null) {
             ops.expectShape(mask, "shift mask [nW, " + n + ", " + n + "]", Ops.ANY, n, n);
             long nw = mask.dim(0);
@@ -85,7 +81,7 @@ public final class WindowAttention extends Module {
             logits = ops.reshape(ops.add(perImage, m), -1, heads, n, n); // [B_, heads, N, N]
         }
         Tensor attn = ops.dropout(ops.softmax(logits, -1), attnDrop);
-        Tensor o = AttentionMath.mergeHeads(ops, ops.matmul(attn, v, false, false)); // [B_, N, C]
+        Tensor o = AttentionMath.mergeHeads(ops, ops.matmul(attn, h.v(), false, false)); // [B_, N, C]
         return ops.dropout(proj.apply(ops, o), projDrop);
     }
 }

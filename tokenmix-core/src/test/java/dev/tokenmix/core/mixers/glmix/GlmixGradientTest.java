@@ -8,6 +8,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm2d;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.core.testing.GradCase;
@@ -34,7 +35,7 @@ class GlmixGradientTest {
                     SoftClustering c = new SoftClustering(sc, 3, 2, 2, false);
                     sharpen(sc);
                     return (ops, x) -> {
-                        Tensor t = SlotOps.tokens(ops, x);
+                        Tensor t = TokenGrid.toTokens(ops, x);
                         Tensor a = c.logits(ops, x, t);
                         Tensor slots = ops.tanh(SlotOps.cluster(ops, a, t));
                         return SlotOps.dispatch(ops, a, slots);
@@ -46,7 +47,7 @@ class GlmixGradientTest {
                             Nd4j.linspace(-1, 1, 12, sc.store().dataType()).reshape(1, 3, 4));
                     sharpen(sc);
                     return (ops, x) -> {
-                        Tensor t = SlotOps.tokens(ops, x);
+                        Tensor t = TokenGrid.toTokens(ops, x);
                         Tensor a = c.logits(ops, x, t);
                         return SlotOps.dispatch(ops, a, SlotOps.cluster(ops, a, t));
                     };

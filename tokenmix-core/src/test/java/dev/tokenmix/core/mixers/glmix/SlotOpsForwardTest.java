@@ -2,6 +2,7 @@ package dev.tokenmix.core.mixers.glmix;
 
 import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.ParameterStore;
 import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.core.testing.Dense;
@@ -101,9 +102,9 @@ class SlotOpsForwardTest {
         SoftClustering clustering = new SoftClustering(sc, C, 2, 2, false);
         store.array(sc.key("slot_scale")).assign(Nd4j.scalar(DataType.DOUBLE, SCALE));
         Graphs.assertClose(expected(x, s), Graphs.run(store, Mode.EVAL, x.toNd4j(), (ops, in) -> {
-            Tensor t = SlotOps.tokens(ops, in);
+            Tensor t = TokenGrid.toTokens(ops, in);
             Tensor a = clustering.logits(ops, in, t);
-            return SlotOps.grid(ops, SlotOps.dispatch(ops, a, SlotOps.cluster(ops, a, t)), H, H);
+            return TokenGrid.toGrid(ops, SlotOps.dispatch(ops, a, SlotOps.cluster(ops, a, t)), H, H);
         }), 1e-10);
     }
 
@@ -125,9 +126,9 @@ class SlotOpsForwardTest {
         store.array(sc.key("slot_scale")).assign(Nd4j.scalar(DataType.DOUBLE, SCALE));
         store.array(sc.key("init_slots")).assign(init.toNd4j());
         Graphs.assertClose(expected(x, s), Graphs.run(store, Mode.EVAL, x.toNd4j(), (ops, in) -> {
-            Tensor t = SlotOps.tokens(ops, in);
+            Tensor t = TokenGrid.toTokens(ops, in);
             Tensor a = clustering.logits(ops, in, t);
-            return SlotOps.grid(ops, SlotOps.dispatch(ops, a, SlotOps.cluster(ops, a, t)), H, H);
+            return TokenGrid.toGrid(ops, SlotOps.dispatch(ops, a, SlotOps.cluster(ops, a, t)), H, H);
         }), 1e-10);
     }
 }

@@ -9,6 +9,7 @@ import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.Activation;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Param;
 import dev.tokenmix.core.params.ParameterStore;
@@ -168,11 +169,11 @@ class SwatForwardTest {
     void gridToTokensIsRowMajor() {
         Dense x = Dense.random(5, 2, 3, 2, 4);
         Dense y = Dense.of(Graphs.run(new ParameterStore(DataType.DOUBLE), Mode.EVAL, x.toNd4j(),
-                TokenStructure::gridToTokens));
+                TokenGrid::toTokens));
         assertArrayEquals(new int[] {2, 8, 3}, y.shape);
         assertEquals(x.get(1, 2, 1, 3), y.get(1, 1 * 4 + 3, 2), 0.0);
         Dense back = Dense.of(Graphs.run(new ParameterStore(DataType.DOUBLE), Mode.EVAL, y.toNd4j(),
-                (ops, t) -> TokenStructure.tokensToGrid(ops, t, 2, 4)));
+                (ops, t) -> TokenGrid.toGrid(ops, t, 2, 4)));
         assertArrayEquals(x.v, back.v, 0.0);
     }
 

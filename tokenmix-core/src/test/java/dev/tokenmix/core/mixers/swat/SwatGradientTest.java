@@ -6,6 +6,7 @@ import static dev.tokenmix.core.testing.GradCase.train;
 
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.Activation;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.testing.GradCase;
 import java.util.stream.Stream;
@@ -47,7 +48,7 @@ class SwatGradientTest {
                 }),
                 eval("SpatialConvMlp over a token grid", s(2, 6, 3), sc -> {
                     SpatialConvMlp m = new SpatialConvMlp(sc.child("mlp"), 3, 4, 3, 3, 4, Activation.GELU, 0.0, WIDE, WIDE);
-                    return (ops, x) -> TokenStructure.gridToTokens(ops, m.apply(ops, TokenStructure.tokensToGrid(ops, x, 2, 3)));
+                    return (ops, x) -> TokenGrid.toTokens(ops, m.apply(ops, TokenGrid.toGrid(ops, x, 2, 3)));
                 }),
                 eval("structure-aware attention, head = structure channel", s(2, 3, 4), sc -> {
                     StructureAwareAttention a = new StructureAwareAttention(sc.child("attn"), 4, 2, 2, 1, 2, 1, true, 0.0,
