@@ -522,6 +522,15 @@ public final class Ops {
         return permute(x, axes);
     }
 
+    /**
+     * A learned {@code [1, k, C]} tensor repeated for every sample of {@code like} ({@code [B, >=k, C]}), giving
+     * {@code [B, k, C]}: class tokens, super tokens. The graph has no op that tiles over the dynamic batch, so the
+     * learned rows are added to a zeroed slice of {@code like}, which keeps the gradient path plain.
+     */
+    public Tensor repeatOverBatch(Tensor like, Tensor learned) {
+        return add(mul(slice(like, 1, 0, learned.dim(1)), 0.0), learned); // [B, k, C]
+    }
+
     public Tensor concat(int axis, Tensor... xs) {
         int a = axis(xs[0], axis);
         long[] s = xs[0].shape();

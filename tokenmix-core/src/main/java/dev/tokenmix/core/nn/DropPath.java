@@ -19,6 +19,14 @@ public final class DropPath extends Module {
         this.p = p;
     }
 
+    /**
+     * timm's stochastic-depth schedule: the rate of block {@code index} of {@code total}, rising linearly from 0 at
+     * the first block to {@code maxRate} at the last (0 for a single block).
+     */
+    public static double linearRate(double maxRate, int index, int total) {
+        return total == 1 ? 0 : maxRate * index / (total - 1);
+    }
+
     public double rate() {
         return p;
     }

@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.nn.BatchNorm2d;
 import dev.tokenmix.core.nn.Conv2d;
+import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
 import dev.tokenmix.core.params.Init;
@@ -63,7 +64,7 @@ public final class Glnet extends Model implements AssignmentMaps {
             List<Module> blocks = new ArrayList<>();
             Scope st = root.child("stages").child(i).child("blocks");
             for (int j = 0; j < depths[i]; j++, k++) {
-                double dpr = total == 1 ? 0 : options.dropPathRate() * k / (total - 1);
+                double dpr = DropPath.linearRate(options.dropPathRate(), k, total);
                 blocks.add(block(st.child(j), modes[i], j, dims[i], dpr));
             }
             stages.add(blocks);

@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.paca.PatchToClusterAttention;
 import dev.tokenmix.core.nn.Conv2d;
+import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.LayerNorm2d;
 import dev.tokenmix.core.nn.Linear;
@@ -75,7 +76,7 @@ public final class PacaVit extends Model implements AssignmentMaps {
         for (int i = 0; i < 4; i++) {
             List<PacaBlock> blocks = new ArrayList<>();
             for (int j = 0; j < depths[i]; j++) {
-                double dpr = total == 1 ? 0 : options.dropPathRate() * (cur + j) / (total - 1);
+                double dpr = DropPath.linearRate(options.dropPathRate(), cur + j, total);
                 blocks.add(new PacaBlock(root.child("stage" + (i + 1)).child(j), dims[i], heads[i], clusters[i],
                         cfg.clustersOnSite(j) ? cfg.clustering() : null, cfg.mlpRatio(), cfg.clusteringKernel(), eps,
                         dpr));

@@ -3,6 +3,7 @@ package dev.tokenmix.models.psvit;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.psvit.TokenPooling;
+import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.TokenGrid;
@@ -61,7 +62,7 @@ public final class Psvit extends Model {
                     cfg.poolStride(), cfg.classToken()));
         }
         for (int i = 0; i < cfg.depth(); i++) {
-            double dpr = cfg.depth() == 1 ? 0 : options.dropPathRate() * i / (cfg.depth() - 1);
+            double dpr = DropPath.linearRate(options.dropPathRate(), i, cfg.depth());
             blocks.add(new PsvitBlock(root.child("blocks").child(i), cfg, share[i], dropRate, dpr));
         }
         this.norm = new LayerNorm(root.child("norm"), d, cfg.normEps());
@@ -101,8 +102,7 @@ public final class Psvit extends Model {
     private Tensor run(Ops ops, Tensor x, int[] indices, List<Tensor> maps) {
         Tensor t = patchEmbed.apply(ops, x); // [B, N, D]
         if (clsToken != null) {
-            // [1, 1, D] over the dynamic batch: added to a zeroed slice of the tokens
-            Tensor cls = ops.add(ops.mul(ops.slice(t, 1, 0, 1), 0.0), ops.param(clsToken)); // [B, 1, D]
+            Tensor cls = ops.repeatOverBatch(t, ops.param(clsToken)); // [B, 1, D]
             t = ops.concat(1, cls, t); // [B, 1+N, D]
         }
         t = ops.dropout(ops.add(t, ops.param(posEmbed)), dropRate);

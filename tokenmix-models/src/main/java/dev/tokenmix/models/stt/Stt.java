@@ -4,6 +4,7 @@ import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.stt.SuperTokenWindowAttention;
 import dev.tokenmix.core.mixers.stt.WindowLayout;
+import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.TokenGrid;
@@ -73,7 +74,7 @@ public final class Stt extends Model implements AssignmentMaps {
         this.clsToken = cfg.classToken() ? root.parameter("cls_token", Init.normal(1e-6), 1, 1, d) : null;
         int depth = cfg.depth();
         for (int i = 0; i < depth; i++) {
-            double dpr = depth == 1 ? 0 : options.dropPathRate() * i / (depth - 1);
+            double dpr = DropPath.linearRate(options.dropPathRate(), i, depth);
             Scope s = root.child("blocks").child(i);
             if (i < cfg.localDepth()) {
                 local.add(new SttLocalBlock(s, cfg, dropRate, dpr));
@@ -131,8 +132,7 @@ public final class Stt extends Model implements AssignmentMaps {
         }
         Tensor s = WindowLayout.superTokens(ops, w, wg * wg); // [B, nW, C]
         if (clsToken != null) {
-            // [1, 1, C] over the dynamic batch: added to a zeroed slice of the super tokens
-            Tensor cls = ops.add(ops.mul(ops.slice(s, 1, 0, 1), 0.0), ops.param(clsToken)); // [B, 1, C]
+            Tensor cls = ops.repeatOverBatch(s, ops.param(clsToken)); // [B, 1, C]
             s = ops.concat(1, cls, s); // [B, 1+nW, C]
         }
         for (int j = 0; j < global.size() && local.size() + j <= last; j++) {

@@ -5,6 +5,7 @@ import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.swat.StructureAwareTokenizer;
 import dev.tokenmix.core.mixers.swin.PatchMerging;
 import dev.tokenmix.core.mixers.swin.StructureAwarePatchMerging;
+import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.nn.Module;
@@ -86,7 +87,7 @@ public final class SwinTransformer extends Model {
             int grid = cfg.grid(i);
             List<SwinBlock> blocks = new ArrayList<>();
             for (int j = 0; j < cfg.depths()[i]; j++, k++) {
-                double dpr = total == 1 ? 0 : options.dropPathRate() * k / (total - 1);
+                double dpr = DropPath.linearRate(options.dropPathRate(), k, total);
                 blocks.add(new SwinBlock(layer.child("blocks").child(j), cfg, i, j, grid, dropRate, dpr));
             }
             layers.add(blocks);

@@ -2,6 +2,7 @@ package dev.tokenmix.models.vit;
 
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.Linear;
 import dev.tokenmix.core.params.Init;
@@ -45,7 +46,7 @@ public final class VisionTransformer extends Model {
         this.posEmbed = root.parameter("pos_embed", Init.truncNormal(0.02), 1, tokens, d);
         this.patchEmbed = new PatchEmbed(root.child("patch_embed"), cfg.imgSize(), cfg.patchSize(), inChans(), d);
         for (int i = 0; i < cfg.depth(); i++) {
-            double dpr = cfg.depth() == 1 ? 0 : options.dropPathRate() * i / (cfg.depth() - 1);
+            double dpr = DropPath.linearRate(options.dropPathRate(), i, cfg.depth());
             blocks.add(new VitBlock(root.child("blocks").child(i), cfg, dropRate, dpr));
         }
         this.norm = new LayerNorm(root.child("norm"), d, cfg.normEps());
@@ -104,8 +105,7 @@ public final class VisionTransformer extends Model {
     private Tensor embed(Ops ops, Tensor x) {
         Tensor t = patchEmbed.apply(ops, x); // [B, N, D]
         if (clsToken != null) {
-            // [1, 1, D] broadcast over the dynamic batch by adding it to a zeroed slice of the tokens.
-            Tensor cls = ops.add(ops.mul(ops.slice(t, 1, 0, 1), 0.0), ops.param(clsToken)); // [B, 1, D]
+            Tensor cls = ops.repeatOverBatch(t, ops.param(clsToken)); // [B, 1, D]
             t = ops.concat(1, cls, t); // [B, N+1, D]
         }
         return ops.dropout(ops.add(t, ops.param(posEmbed)), dropRate);

@@ -37,8 +37,7 @@ public final class WindowLayout {
         long nW = windowCount(h, w, m);
         ops.expectShape(tokens, "patch tokens [B, " + h + "*" + w + ", C]", -1, h * w, Ops.ANY);
         ops.expectShape(learned, "super tokens [1, " + nW + ", " + c + "]", 1, nW, c);
-        // [1, nW, C] over the dynamic batch: added to a zeroed slice of the tokens
-        Tensor s = ops.add(ops.mul(ops.slice(tokens, 1, 0, nW), 0.0), learned); // [B, nW, C]
+        Tensor s = ops.repeatOverBatch(tokens, learned); // [B, nW, C]
         Tensor grid = ops.reshape(tokens, -1, h, w, c); // [B, H, W, C]
         Tensor win = ops.reshape(ops.windowPartition(grid, m), -1, (long) m * m, c); // [B*nW, M, M, C] -> [B*nW, M², C]
         return ops.concat(1, ops.reshape(s, -1, 1, c), win); // [B*nW, 1 + M², C]
