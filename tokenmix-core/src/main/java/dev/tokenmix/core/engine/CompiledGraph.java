@@ -1,5 +1,7 @@
 package dev.tokenmix.core.engine;
 
+import dev.tokenmix.core.engine.exec.PlanExecutor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,11 +14,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A built graph with one batched input and named outputs, ready to run. Models keep one per input resolution
  * and mode; every graph reads the model's parameter arrays directly, so they stay in step with training and
  * loading.
+ *
+ * <p>Runs go through {@link PlanExecutor}, which replays a fixed plan of native ops and fused kernels per batch
+ * size. A graph it cannot run falls back to SameDiff's own {@code output()}, as does every graph when the system
+ * property {@value #EXECUTOR_PROPERTY} is {@code samediff} (for comparing the two).
  */
 public final class CompiledGraph {
+    /** System property choosing the executor: {@code plan} (default) or {@code samediff}. */
+    public static final String EXECUTOR_PROPERTY = "tokenmix.executor";
+
     private final Ops ops;
     private final Tensor input;
     private final Map<String, Tensor> outputs;
+    private PlanExecutor plan;
+    private boolean planFailed;
 
     /** Wraps a finished build: {@code input} is its placeholder, {@code outputs} the named results. */
     public CompiledGraph(Ops ops, Tensor input, Map<String, Tensor> outputs) {
@@ -60,9 +71,7 @@ public final class CompiledGraph {
             vars[i] = output(outputNames[i]).var().name();
             varToName.put(vars[i], outputNames[i]);
         }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(input.var().name(), x.castTo(ops.dataType()));
-        Map<String, INDArray> raw = ops.sameDiff().output(ph, vars);
+        Map<String, INDArray> raw = execute(x, vars);
         Map<String, INDArray> out = new HashMap<>();
         raw.forEach((k, v) -> out.put(varToName.get(k), v));
         return out;
@@ -110,11 +119,34 @@ public final class CompiledGraph {
         for (Tensor t : tensors.values()) {
             vars[i++] = t.var().name();
         }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(input.var().name(), x.castTo(ops.dataType()));
-        Map<String, INDArray> raw = ops.sameDiff().output(ph, vars);
+        Map<String, INDArray> raw = execute(x, vars);
         tensors.forEach((k, t) -> out.put(k, raw.get(t.var().name())));
         return out;
+    }
+
+    /** The values of the variables {@code vars} for the input {@code x}, keyed by variable name. */
+    private Map<String, INDArray> execute(INDArray x, String[] vars) {
+        INDArray typed = x.castTo(ops.dataType());
+        if (usePlan()) {
+            try {
+                return plan.run(typed, new ArrayList<>(new java.util.LinkedHashSet<>(Arrays.asList(vars))));
+            } catch (UnsupportedOperationException e) {
+                planFailed = true; // this graph has an op the plan cannot run: SameDiff from now on
+            }
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(input.var().name(), typed);
+        return ops.sameDiff().output(ph, vars);
+    }
+
+    private synchronized boolean usePlan() {
+        if (planFailed || "samediff".equals(System.getProperty(EXECUTOR_PROPERTY, "plan"))) {
+            return false;
+        }
+        if (plan == null) {
+            plan = new PlanExecutor(ops.sameDiff(), input.var().name(), ops.fusions());
+        }
+        return true;
     }
 
     /** Checks a concrete input against the graph's static shape before anything native runs. */

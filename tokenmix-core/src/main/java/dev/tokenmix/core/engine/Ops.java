@@ -1,5 +1,6 @@
 package dev.tokenmix.core.engine;
 
+import dev.tokenmix.core.engine.exec.Fusion;
 import dev.tokenmix.core.params.Param;
 import dev.tokenmix.core.params.ParameterStore;
 import java.util.ArrayDeque;
@@ -64,6 +65,7 @@ public final class Ops {
     private final List<String> placeholders = new ArrayList<>();
     private final Map<OneHotKey, SDVariable> oneHots = new HashMap<>();
     private final List<Tap> taps = new ArrayList<>();
+    private final Map<String, Fusion> fusions = new HashMap<>();
     private SDVariable phase;
 
     /** A builder of one graph over {@code store}'s arrays, in {@code mode}, with in-graph random masks. */
@@ -258,6 +260,16 @@ public final class Ops {
         return Collections.unmodifiableList(batchStats);
     }
 
+    /**
+     * The computations this graph spells out in several SameDiff ops that a faster executor may run as one (see
+     * {@link dev.tokenmix.core.engine.exec.PlanExecutor}), keyed by the variable each produces.
+     *
+     * @return the recorded fusions, unmodifiable
+     */
+    public Map<String, Fusion> fusions() {
+        return Collections.unmodifiableMap(fusions);
+    }
+
     /** Placeholder names in creation order. */
     public List<String> placeholders() {
         return Collections.unmodifiableList(placeholders);
@@ -341,7 +353,9 @@ public final class Ops {
     public Tensor gelu(Tensor x) {
         SDVariable v = x.var();
         SDVariable e = sd.math.erf(v.mul(1.0 / Math.sqrt(2.0))).add(1.0);
-        return new Tensor(v.mul(0.5).mul(e), x.shape());
+        SDVariable y = v.mul(0.5).mul(e);
+        fusions.put(y.name(), new Fusion.Gelu(v.name()));
+        return new Tensor(y, x.shape());
     }
 
     public Tensor relu(Tensor x) {
@@ -858,6 +872,10 @@ public final class Ops {
         if (bias != null) {
             checkVector(bias, c, "LayerNorm bias");
             y = y.add(a == x.rank() - 1 ? bias.var() : bias.var().reshape(bshape));
+        }
+        if (a == x.rank() - 1) {
+            fusions.put(y.name(), new Fusion.LayerNorm(x.var().name(), weight == null ? null : weight.var().name(),
+                    bias == null ? null : bias.var().name(), eps));
         }
         return new Tensor(y, x.shape());
     }

@@ -1,0 +1,53 @@
+package dev.tokenmix.core.engine.exec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a facade op computed as a whole, recorded next to the SameDiff ops that spell it out, so that
+ * {@link PlanExecutor} can run it as one pass over memory instead of the several element-wise ops SameDiff needs.
+ *
+ * <p>Each fusion names SameDiff variables: the inputs it reads and (as the key it is recorded under) the output it
+ * replaces. The executor uses a fusion only when the graph's data type is float and every input is a dense
+ * row-major array; otherwise it runs the ops the fusion stands for.
+ */
+public sealed interface Fusion {
+
+    /** The variables the fused computation reads, never null entries. */
+    List<String> inputs();
+
+    /**
+     * Exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))} of {@code x}.
+     *
+     * @param x the input variable
+     */
+    record Gelu(String x) implements Fusion {
+        @Override
+        public List<String> inputs() {
+            return List.of(x);
+        }
+    }
+
+    /**
+     * LayerNorm over the last axis, {@code (x - mean) / sqrt(var + eps) * weight + bias}.
+     *
+     * @param x the input variable
+     * @param weight the {@code [C]} scale, or null
+     * @param bias the {@code [C]} shift, or null
+     * @param eps the epsilon added to the variance
+     */
+    record LayerNorm(String x, String weight, String bias, double eps) implements Fusion {
+        @Override
+        public List<String> inputs() {
+            List<String> in = new ArrayList<>();
+            in.add(x);
+            if (weight != null) {
+                in.add(weight);
+            }
+            if (bias != null) {
+                in.add(bias);
+            }
+            return in;
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package dev.tokenmix.core.engine.exec;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.ReduceOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.ops.impl.shape.Reshape;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs a built SameDiff graph for inference with a fixed execution plan per batch size, instead of SameDiff's
+ * {@code output()}.
+ *
+ * <p>Why: on DeiT-Tiny, SameDiff's inference session spent about a sixth of the step outside the kernels
+ * (dependency tracking, output allocation, shape inference for every op on every call), another tenth copying
+ * arrays in {@code reshape}, and most of the element-wise time in long chains of small ops. The first call for a
+ * batch size here walks the graph backwards from the requested outputs, executes it once while it records:
+ *
+ * <ul>
+ *   <li>one native op per SameDiff op, with its inputs and outputs bound once in an {@link OpContext};</li>
+ *   <li>every {@code reshape} of a dense array as a view, with no copy;</li>
+ *   <li>the {@link Fusion}s the op facade recorded (exact GELU, last-axis LayerNorm) as one Java pass each,
+ *       skipping the ops they stand for;</li>
+ *   <li>output buffers reused as soon as their last reader has run.</li>
+ * </ul>
+ *
+ * <p>Later calls with the same batch size only copy the input in and run the recorded steps. Parameter arrays are
+ * bound by identity; if a variable's array is replaced, the plan is rebuilt. The values returned are copies, so
+ * callers may keep them across calls.
+ *
+ * <p>Graphs it cannot run (control flow, placeholders other than the input, empty arrays) throw
+ * {@link UnsupportedOperationException} from the first call; {@code CompiledGraph} then stays with SameDiff.
+ */
+public final class PlanExecutor {
+    private static final OpExecutioner EXEC = Nd4j.getExecutioner();
+
+    private final SameDiff sd;
+    private final String inputName;
+    private final Map<String, Fusion> fusions;
+    private final Map<String, Plan> plans = new LinkedHashMap<>();
+    private final FloatKernels kernels = new FloatKernels();
+
+    /**
+     * An executor of {@code sd} fed through the placeholder {@code inputName}.
+     *
+     * @param sd the graph
+     * @param inputName its only placeholder that a run fills
+     * @param fusions fused computations by the variable they produce
+     */
+    public PlanExecutor(SameDiff sd, String inputName, Map<String, Fusion> fusions) {
+        this.sd = sd;
+        this.inputName = inputName;
+        this.fusions = Map.copyOf(fusions);
+    }
+
+    /**
+     * Values of the variables {@code outputs} for the input {@code x}, keyed by variable name.
+     *
+     * @param x the input, already of the graph's data type
+     * @param outputs variable names
+     * @return copies of their values
+     */
+    public synchronized Map<String, INDArray> run(INDArray x, List<String> outputs) {
+        String key = x.size(0) + "|" + String.join(",", outputs);
+        Plan plan = plans.get(key);
+        if (plan != null && !plan.bindingsCurrent()) {
+            plans.remove(key);
+            plan = null;
+        }
+        Map<String, INDArray> result;
+        if (plan == null) {
+            if (plans.size() >= 4) {
+                plans.remove(plans.keySet().iterator().next());
+            }
+            plan = new Plan();
+            result = plan.build(x, outputs);
+            plans.put(key, plan);
+        } else {
+            result = plan.execute(x);
+        }
+        Map<String, INDArray> copies = new LinkedHashMap<>();
+        result.forEach((k, v) -> copies.put(k, v.dup()));
+        return copies;
+    }
+
+    /** A step of a plan: one native op or one fused kernel on bound arrays. */
+    private interface Step {
+        void run();
+    }
+
+    /** A node of the demand graph: a SameDiff op, or a fusion producing one variable. */
+    private record Node(SameDiffOp op, String fusedOutput, Fusion fusion) {
+        List<String> inputs() {
+            return op != null ? op.getInputsToOp() == null ? List.of() : op.getInputsToOp() : fusion.inputs();
+        }
+
+        List<String> outputs() {
+            return op != null ? op.getOutputsOfOp() : List.of(fusedOutput);
+        }
+    }
+
+    private final class Plan {
+        private final List<Step> steps = new ArrayList<>();
+        private final Map<String, INDArray> bindings = new HashMap<>(); // parameter and constant arrays, by name
+        private final Map<String, INDArray> results = new LinkedHashMap<>();
+        private INDArray input;
+
+        boolean bindingsCurrent() {
+            for (Map.Entry<String, INDArray> e : bindings.entrySet()) {
+                if (sd.getArrForVarName(e.getKey()) != e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        Map<String, INDArray> execute(INDArray x) {
+            input.assign(x);
+            for (Step s : steps) {
+                s.run();
+            }
+            return results;
+        }
+
+        /** Orders the demanded nodes, executes them once while binding every step, and returns the outputs. */
+        Map<String, INDArray> build(INDArray x, List<String> outputs) {
+            List<Node> order = order(outputs);
+            // the last node (index into order) that reads each variable; requested outputs live to the end
+            Map<String, Integer> lastUse = new HashMap<>();
+            for (int i = 0; i < order.size(); i++) {
+                for (String in : order.get(i).inputs()) {
+                    lastUse.put(in, i);
+                }
+            }
+            for (String o : outputs) {
+                lastUse.put(o, Integer.MAX_VALUE);
+            }
+            Buffers buffers = new Buffers();
+            Map<String, INDArray> values = new HashMap<>();
+            input = Nd4j.create(x.dataType(), x.shape());
+            input.assign(x);
+            values.put(inputName, input);
+            for (int i = 0; i < order.size(); i++) {
+                Node n = order.get(i);
+                List<INDArray> in = new ArrayList<>();
+                for (String name : n.inputs()) {
+                    in.add(value(name, values));
+                }
+                Step step = n.op() != null ? opStep(n.op(), in, values, buffers) : fusedStep(n, in, values, buffers);
+                if (step != null) {
+                    step.run();
+                    steps.add(step);
+                }
+                // release what no later node reads
+                for (String name : new HashSet<>(n.inputs())) {
+                    if (lastUse.getOrDefault(name, -1) == i) {
+                        buffers.release(name);
+                    }
+                }
+                for (String name : n.outputs()) {
+                    if (!lastUse.containsKey(name)) {
+                        buffers.release(name);
+                    }
+                }
+            }
+            for (String o : outputs) {
+                results.put(o, value(o, values));
+            }
+            return results;
+        }
+
+        private INDArray value(String name, Map<String, INDArray> values) {
+            INDArray v = values.get(name);
+            if (v != null) {
+                return v;
+            }
+            SDVariable var = sd.getVariable(name);
+            VariableType t = var.getVariableType();
+            if (t == VariableType.VARIABLE || t == VariableType.CONSTANT) {
+                INDArray arr = sd.getArrForVarName(name);
+                bindings.put(name, arr);
+                values.put(name, arr);
+                return arr;
+            }
+            throw new UnsupportedOperationException("no value for '" + name + "' (" + t + ")");
+        }
+
+        private Step fusedStep(Node n, List<INDArray> in, Map<String, INDArray> values, Buffers buffers) {
+            for (INDArray a : in) {
+                if (!FloatKernels.dense(a)) {
+                    throw new UnsupportedOperationException("fusion input not dense: " + n.fusion());
+                }
+            }
+            INDArray x = in.get(0);
+            INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), x.shape(), List.of());
+            values.put(n.fusedOutput(), out);
+            if (n.fusion() instanceof Fusion.Gelu) {
+                return () -> kernels.gelu(x, out);
+            }
+            Fusion.LayerNorm ln = (Fusion.LayerNorm) n.fusion();
+            INDArray w = ln.weight() == null ? null : in.get(1);
+            INDArray b = ln.bias() == null ? null : in.get(ln.weight() == null ? 1 : 2);
+            return () -> kernels.layerNorm(x, w, b, ln.eps(), out);
+        }
+
+        private Step opStep(SameDiffOp sdo, List<INDArray> in, Map<String, INDArray> values, Buffers buffers) {
+            DifferentialFunction df = sdo.getOp();
+            List<String> outNames = sdo.getOutputsOfOp();
+            INDArray[] args = in.toArray(new INDArray[0]);
+            if (df instanceof Identity) {
+                buffers.alias(outNames.get(0), sdo.getInputsToOp().get(0));
+                values.put(outNames.get(0), args[0]);
+                return null;
+            }
+            if (df instanceof Reshape && FloatKernels.denseAnyType(args[0])) {
+                OpContext oc = EXEC.buildContext();
+                DynamicCustomOp r = (DynamicCustomOp) df;
+                oc.setArgs(args, r.iArgs(), r.dArgs(), r.tArgs(), r.bArgs());
+                long[] shape = r.calculateOutputShape(oc).get(0).getShape();
+                INDArray view = args[0].reshape('c', shape);
+                if (view.data() == args[0].data()) {
+                    buffers.alias(outNames.get(0), sdo.getInputsToOp().get(0));
+                    values.put(outNames.get(0), view);
+                    return null;
+                }
+            }
+            OpContext oc = EXEC.buildContext();
+            if (df instanceof CustomOp) {
+                DynamicCustomOp op = (DynamicCustomOp) df;
+                oc.setArgs(args, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
+                List<LongShapeDescriptor> shapes = op.calculateOutputShape(oc);
+                if (shapes == null || shapes.size() != outNames.size()) {
+                    throw new UnsupportedOperationException("no output shapes for " + op.opName());
+                }
+                for (int i = 0; i < shapes.size(); i++) {
+                    DataType dt = sd.getVariable(outNames.get(i)).dataType();
+                    oc.setOutputArray(i, buffers.allocate(outNames.get(i), dt, shapes.get(i).getShape(),
+                            sdo.getInputsToOp()));
+                    values.put(outNames.get(i), oc.getOutputArrays().get(i));
+                }
+                return () -> EXEC.exec(op, oc);
+            }
+            if (df instanceof Op op) {
+                boolean scalarArg = false;
+                if (op instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3 && args.length == 2) {
+                    throw new UnsupportedOperationException("reduction with an axis input: " + df.opName());
+                } else if (op instanceof ScalarOp scalar && args.length == 2) {
+                    if (!args[1].isScalar()) {
+                        throw new UnsupportedOperationException("scalar op with a non-scalar: " + df.opName());
+                    }
+                    scalar.setScalar(args[1]);
+                    scalarArg = true;
+                }
+                oc.setInputArray(0, args[0]);
+                if (args.length == 2 && !scalarArg) {
+                    oc.setInputArray(1, args[1]);
+                }
+                List<LongShapeDescriptor> shapes = ((org.nd4j.linalg.api.ops.BaseOp) op).calculateOutputShape(oc);
+                if (shapes == null || shapes.size() != 1) {
+                    throw new UnsupportedOperationException("no output shape for " + df.opName());
+                }
+                LongShapeDescriptor s = shapes.get(0);
+                INDArray z = buffers.allocate(outNames.get(0), s.dataType(), s.getShape(), sdo.getInputsToOp());
+                oc.setOutputArray(0, z);
+                values.put(outNames.get(0), z);
+                return () -> EXEC.exec(op, oc);
+            }
+            throw new UnsupportedOperationException("cannot run " + df.getClass().getSimpleName());
+        }
+
+        /**
+         * The nodes needed for {@code outputs}, inputs before readers: fusions where the facade recorded one (so
+         * the ops they stand for are never visited), the producing op otherwise.
+         */
+        private List<Node> order(List<String> outputs) {
+            boolean fuse = true;
+            List<Node> order = new ArrayList<>();
+            Set<String> done = new HashSet<>(); // variables available
+            Set<String> opsDone = new HashSet<>();
+            Deque<String> stack = new ArrayDeque<>();
+            Set<String> visits = new HashSet<>(); // (input, reader) pairs already pushed: a repeat means a cycle
+            for (int i = outputs.size() - 1; i >= 0; i--) {
+                stack.push(outputs.get(i));
+            }
+            while (!stack.isEmpty()) {
+                String v = stack.peek();
+                if (done.contains(v)) {
+                    stack.pop();
+                    continue;
+                }
+                Variable var = sd.getVariables().get(v);
+                if (var == null) {
+                    throw new UnsupportedOperationException("unknown variable " + v);
+                }
+                VariableType t = var.getVariable().getVariableType();
+                if (t == VariableType.VARIABLE || t == VariableType.CONSTANT) {
+                    done.add(v);
+                    stack.pop();
+                    continue;
+                }
+                if (t == VariableType.PLACEHOLDER) {
+                    if (!v.equals(inputName)) {
+                        throw new UnsupportedOperationException("needs placeholder " + v);
+                    }
+                    done.add(v);
+                    stack.pop();
+                    continue;
+                }
+                Fusion f = fuse && var.getVariable().dataType() == DataType.FLOAT ? fusions.get(v) : null;
+                List<String> inputs;
+                Node node;
+                if (f != null) {
+                    node = new Node(null, v, f);
+                    inputs = f.inputs();
+                } else {
+                    SameDiffOp op = sd.getOps().get(var.getOutputOfOp());
+                    if (op == null) {
+                        throw new UnsupportedOperationException("no producer of " + v);
+                    }
+                    node = new Node(op, null, null);
+                    inputs = node.inputs();
+                }
+                boolean ready = true;
+                Set<String> pushed = new HashSet<>();
+                for (int i = inputs.size() - 1; i >= 0; i--) {
+                    String in = inputs.get(i);
+                    if (!done.contains(in) && pushed.add(in)) {
+                        if (!visits.add(in + "@" + v)) {
+                            throw new UnsupportedOperationException("cycle at " + in);
+                        }
+                        stack.push(in);
+                        ready = false;
+                    }
+                }
+                if (ready) {
+                    stack.pop();
+                    if (node.op() == null || opsDone.add(node.op().getName())) {
+                        order.add(node);
+                    }
+                    done.addAll(node.outputs());
+                }
+            }
+            return order;
+        }
+    }
+
+    /**
+     * Output buffers by variable, reused once every variable that shares one (an op's output and its reshape
+     * views) has had its last reader. Buffers are flat and reshaped to each use; reuse needs the same data type
+     * and length.
+     */
+    private static final class Buffers {
+        private final Map<String, INDArray> rootOf = new HashMap<>(); // variable -> flat buffer it lives in
+        private final Map<INDArray, Integer> users = new java.util.IdentityHashMap<>();
+        private final Map<String, Deque<INDArray>> free = new HashMap<>();
+
+        INDArray allocate(String var, DataType dt, long[] shape, List<String> inputsOfOp) {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            if (n == 0) {
+                throw new UnsupportedOperationException("empty array for " + var);
+            }
+            Deque<INDArray> pool = free.get(dt + ":" + n);
+            INDArray root = pool == null || pool.isEmpty() ? Nd4j.create(dt, n) : pool.pop();
+            rootOf.put(var, root);
+            users.merge(root, 1, Integer::sum);
+            return shape.length == 0 ? root.reshape() : root.reshape('c', shape);
+        }
+
+        void alias(String var, String of) {
+            INDArray root = rootOf.get(of);
+            if (root != null) {
+                rootOf.put(var, root);
+                users.merge(root, 1, Integer::sum);
+            }
+        }
+
+        void release(String var) {
+            INDArray root = rootOf.remove(var);
+            if (root == null) {
+                return; // a parameter, a constant or the input
+            }
+            int left = users.merge(root, -1, Integer::sum);
+            if (left == 0) {
+                users.remove(root);
+                free.computeIfAbsent(root.dataType() + ":" + root.length(), k -> new ArrayDeque<>()).push(root);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PlanExecutor" + Arrays.toString(plans.keySet().toArray());
+    }
+}
