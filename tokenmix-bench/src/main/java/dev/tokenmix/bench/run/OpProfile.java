@@ -28,11 +28,12 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Where the time of one step goes ({@code tokenmix bench --profile-ops N}): every op SameDiff executes is timed
- * from its pre-execution to its execution callback (the native kernel plus the op's own argument set-up), summed by
- * op type, and compared with the wall time of the step. The rest of the wall time is the framework's: SameDiff's
- * session (dependency tracking, array allocation and lookup), the Java side of the model code and, for training,
- * the optimizer.
+ * Where the time of one step goes ({@code tokenmix bench --profile-ops N}): every op is timed, summed by op type,
+ * and compared with the wall time of the step. Inference runs through the plan executor, which times each of its
+ * steps (a native op, or a fused kernel such as {@code fused_gelu}); training runs through SameDiff, whose listener
+ * times each op from its pre-execution to its execution callback (the native kernel plus the op's own argument
+ * set-up). The rest of the wall time is the framework's: the executor's or SameDiff's session (dependency tracking,
+ * array allocation and lookup), the Java side of the model code and, for training, the optimizer.
  */
 public final class OpProfile {
     private OpProfile() {
@@ -62,10 +63,14 @@ public final class OpProfile {
         @Override
         public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
                                 INDArray[] outputs) {
+            add(op.getOp().opName(), System.nanoTime() - start);
+        }
+
+        void add(String op, long nanos) {
             if (on) {
-                Bucket b = buckets.computeIfAbsent(op.getOp().opName(), k -> new Bucket());
+                Bucket b = buckets.computeIfAbsent(op, k -> new Bucket());
                 b.count++;
-                b.nanos += System.nanoTime() - start;
+                b.nanos += nanos;
             }
         }
     }
@@ -84,7 +89,8 @@ public final class OpProfile {
             Ops ops = new Ops(model.parameters(), Mode.EVAL);
             Tensor in = ops.placeholder("input", -1, model.inChans(), size, size);
             CompiledGraph g = new CompiledGraph(ops, in, Map.of("out", model.forward(ops, in)));
-            g.sameDiff().addListeners(timer);
+            g.sameDiff().addListeners(timer); // used if the graph falls back to SameDiff
+            g.setStepListener((label, nanos) -> timer.add(label, nanos));
             step = () -> g.run(x, "out");
         } else {
             Ops ops = new Ops(model.parameters(), Mode.TRAIN);

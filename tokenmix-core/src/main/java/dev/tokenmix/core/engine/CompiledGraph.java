@@ -124,6 +124,18 @@ public final class CompiledGraph {
         return out;
     }
 
+    /**
+     * Times every step of later plan-executor runs (see {@link PlanExecutor#setStepListener}); runs that fall back
+     * to SameDiff report nothing here.
+     *
+     * @param l the listener, or null to stop
+     */
+    public void setStepListener(PlanExecutor.StepListener l) {
+        if (usePlan()) {
+            plan.setStepListener(l);
+        }
+    }
+
     /** The values of the variables {@code vars} for the input {@code x}, keyed by variable name. */
     private Map<String, INDArray> execute(INDArray x, String[] vars) {
         INDArray typed = x.castTo(ops.dataType());

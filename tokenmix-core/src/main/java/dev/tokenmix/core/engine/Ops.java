@@ -669,6 +669,8 @@ public final class Ops {
         if (bias != null) {
             y = y.add(bias.var());
         }
+        fusions.put(y.name(), new Fusion.Linear(x2.var().name(), weight.var().name(),
+                bias == null ? null : bias.var().name()));
         countMacs(Math.abs(x2.dim(0)) * in * out);
         long[] ys = {x2.dim(0), out};
         Tensor y2 = new Tensor(y, ys);
@@ -782,6 +784,12 @@ public final class Ops {
         SDVariable y;
         if (groups == 1) {
             y = bias == null ? sd.cnn.conv2d(x.var(), weight.var(), cfg) : sd.cnn.conv2d(x.var(), weight.var(), bias.var(), cfg);
+            boolean pointwise = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && padding[0] == 0
+                    && padding[1] == 0;
+            if (pointwise) {
+                fusions.put(y.name(), new Fusion.Pointwise(x.var().name(), weight.var().name(),
+                        bias == null ? null : bias.var().name()));
+            }
         } else {
             long og = o / groups;
             SDVariable[] parts = new SDVariable[groups];

@@ -50,4 +50,34 @@ public sealed interface Fusion {
             return in;
         }
     }
+
+    /**
+     * A fully connected layer on rows, {@code x W^T + b}: {@code x} is {@code [rows, in]}, the weight PyTorch's
+     * {@code [out, in]}, the bias {@code [out]}.
+     *
+     * @param x the input variable
+     * @param weight the weight
+     * @param bias the bias, or null
+     */
+    record Linear(String x, String weight, String bias) implements Fusion {
+        @Override
+        public List<String> inputs() {
+            return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        }
+    }
+
+    /**
+     * A 1x1 convolution with stride 1 and no padding of NCHW {@code x}, weight {@code [1, 1, C, O]}, bias
+     * {@code [O]}: per sample, the product {@code W^T x} of {@code [O, C]} by {@code [C, H*W]}.
+     *
+     * @param x the input variable
+     * @param weight the weight
+     * @param bias the bias, or null
+     */
+    record Pointwise(String x, String weight, String bias) implements Fusion {
+        @Override
+        public List<String> inputs() {
+            return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        }
+    }
 }

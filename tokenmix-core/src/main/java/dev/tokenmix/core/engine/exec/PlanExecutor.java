@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
@@ -106,9 +107,32 @@ public final class PlanExecutor {
         return copies;
     }
 
+    /** Receives the time of every step of a run, for profiling. */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * One step ran.
+         *
+         * @param label the native op's name ({@code matmul}, {@code add}), or {@code fused_gelu} /
+         *     {@code fused_layer_norm}
+         * @param nanos its wall time
+         */
+        void stepRan(String label, long nanos);
+    }
+
+    private volatile StepListener listener;
+
+    /**
+     * Times every step of later runs and reports it to {@code l}; null stops.
+     *
+     * @param l the listener, or null
+     */
+    public void setStepListener(StepListener l) {
+        this.listener = l;
+    }
+
     /** A step of a plan: one native op or one fused kernel on bound arrays. */
-    private interface Step {
-        void run();
+    private record Step(String label, Runnable body) {
     }
 
     /** A node of the demand graph: a SameDiff op, or a fusion producing one variable. */
@@ -139,8 +163,17 @@ public final class PlanExecutor {
 
         Map<String, INDArray> execute(INDArray x) {
             input.assign(x);
-            for (Step s : steps) {
-                s.run();
+            StepListener l = listener;
+            if (l == null) {
+                for (Step s : steps) {
+                    s.body().run();
+                }
+            } else {
+                for (Step s : steps) {
+                    long t0 = System.nanoTime();
+                    s.body().run();
+                    l.stepRan(s.label(), System.nanoTime() - t0);
+                }
             }
             return results;
         }
@@ -171,7 +204,7 @@ public final class PlanExecutor {
                 }
                 Step step = n.op() != null ? opStep(n.op(), in, values, buffers) : fusedStep(n, in, values, buffers);
                 if (step != null) {
-                    step.run();
+                    step.body().run();
                     steps.add(step);
                 }
                 // release what no later node reads
@@ -208,22 +241,80 @@ public final class PlanExecutor {
             throw new UnsupportedOperationException("no value for '" + name + "' (" + t + ")");
         }
 
-        private Step fusedStep(Node n, List<INDArray> in, Map<String, INDArray> values, Buffers buffers) {
-            for (INDArray a : in) {
-                if (!FloatKernels.dense(a)) {
-                    throw new UnsupportedOperationException("fusion input not dense: " + n.fusion());
+        private Step fusedStep(Node n, List<INDArray> given, Map<String, INDArray> values, Buffers buffers) {
+            // the kernels read dense float arrays: anything else (a parameter kept as a permuted view of PyTorch's
+            // layout) is copied into a dense array of its own before every run, a step of its own
+            List<INDArray> in = new ArrayList<>();
+            for (INDArray a : given) {
+                if (a.dataType() != DataType.FLOAT) {
+                    throw new UnsupportedOperationException("fusion input not float: " + n.fusion());
+                }
+                if (FloatKernels.dense(a)) {
+                    in.add(a);
+                } else {
+                    INDArray copy = Nd4j.create(a.dataType(), a.shape());
+                    Step densify = new Step("dense_copy", () -> copy.assign(a));
+                    densify.body().run();
+                    steps.add(densify);
+                    in.add(copy);
                 }
             }
             INDArray x = in.get(0);
-            INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), x.shape(), List.of());
+            if (n.fusion() instanceof Fusion.Linear) {
+                INDArray w = in.get(1);
+                INDArray b = in.size() > 2 ? in.get(2) : null;
+                INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), new long[] {x.size(0), w.size(0)});
+                values.put(n.fusedOutput(), out);
+                // the bias as a native in-place row broadcast: measured faster than gemm's beta = 1 on bias rows
+                return new Step("fused_linear", () -> {
+                    Nd4j.gemm(x, w, out, false, true, 1.0, 0.0);
+                    if (b != null) {
+                        out.addiRowVector(b);
+                    }
+                });
+            }
+            if (n.fusion() instanceof Fusion.Pointwise) {
+                return pointwiseStep(n, x, in.get(1), in.size() > 2 ? in.get(2) : null, values, buffers);
+            }
+            INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), x.shape());
             values.put(n.fusedOutput(), out);
             if (n.fusion() instanceof Fusion.Gelu) {
-                return () -> kernels.gelu(x, out);
+                return new Step("fused_gelu", () -> kernels.gelu(x, out));
             }
             Fusion.LayerNorm ln = (Fusion.LayerNorm) n.fusion();
             INDArray w = ln.weight() == null ? null : in.get(1);
             INDArray b = ln.bias() == null ? null : in.get(ln.weight() == null ? 1 : 2);
-            return () -> kernels.layerNorm(x, w, b, ln.eps(), out);
+            return new Step("fused_layer_norm", () -> kernels.layerNorm(x, w, b, ln.eps(), out));
+        }
+
+        /** A 1x1 convolution as one matrix product per sample, on views bound once. */
+        private Step pointwiseStep(Node n, INDArray x, INDArray w, INDArray b, Map<String, INDArray> values,
+                                   Buffers buffers) {
+            long batch = x.size(0);
+            long c = x.size(1);
+            long o = w.size(3);
+            long plane = x.size(2) * x.size(3);
+            INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), new long[] {batch, o, x.size(2),
+                    x.size(3)});
+            values.put(n.fusedOutput(), out);
+            INDArray wt = w.reshape('c', c, o); // [C, O], used transposed: out_b = W^T x_b
+            INDArray x3 = x.reshape('c', batch, c, plane); // [B, C, H*W]
+            INDArray y3 = out.reshape('c', batch, o, plane); // [B, O, H*W]
+            INDArray[] xs = new INDArray[(int) batch];
+            INDArray[] ys = new INDArray[(int) batch];
+            for (int i = 0; i < batch; i++) {
+                xs[i] = x3.slice(i);
+                ys[i] = y3.slice(i);
+            }
+            BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(y3, b, y3, 1); // [B, O, H*W] + [O]
+            return new Step("fused_pointwise_conv", () -> {
+                for (int i = 0; i < xs.length; i++) {
+                    Nd4j.gemm(wt, xs[i], ys[i], true, false, 1.0, 0.0);
+                }
+                if (addBias != null) {
+                    EXEC.exec(addBias);
+                }
+            });
         }
 
         private Step opStep(SameDiffOp sdo, List<INDArray> in, Map<String, INDArray> values, Buffers buffers) {
@@ -241,7 +332,7 @@ public final class PlanExecutor {
                 oc.setArgs(args, r.iArgs(), r.dArgs(), r.tArgs(), r.bArgs());
                 long[] shape = r.calculateOutputShape(oc).get(0).getShape();
                 INDArray view = args[0].reshape('c', shape);
-                if (view.data() == args[0].data()) {
+                if (sameMemory(view, args[0])) {
                     buffers.alias(outNames.get(0), sdo.getInputsToOp().get(0));
                     values.put(outNames.get(0), view);
                     return null;
@@ -257,11 +348,10 @@ public final class PlanExecutor {
                 }
                 for (int i = 0; i < shapes.size(); i++) {
                     DataType dt = sd.getVariable(outNames.get(i)).dataType();
-                    oc.setOutputArray(i, buffers.allocate(outNames.get(i), dt, shapes.get(i).getShape(),
-                            sdo.getInputsToOp()));
+                    oc.setOutputArray(i, buffers.allocate(outNames.get(i), dt, shapes.get(i).getShape()));
                     values.put(outNames.get(i), oc.getOutputArrays().get(i));
                 }
-                return () -> EXEC.exec(op, oc);
+                return new Step(df.opName(), () -> EXEC.exec(op, oc));
             }
             if (df instanceof Op op) {
                 boolean scalarArg = false;
@@ -283,10 +373,10 @@ public final class PlanExecutor {
                     throw new UnsupportedOperationException("no output shape for " + df.opName());
                 }
                 LongShapeDescriptor s = shapes.get(0);
-                INDArray z = buffers.allocate(outNames.get(0), s.dataType(), s.getShape(), sdo.getInputsToOp());
+                INDArray z = buffers.allocate(outNames.get(0), s.dataType(), s.getShape());
                 oc.setOutputArray(0, z);
                 values.put(outNames.get(0), z);
-                return () -> EXEC.exec(op, oc);
+                return new Step(df.opName(), () -> EXEC.exec(op, oc));
             }
             throw new UnsupportedOperationException("cannot run " + df.getClass().getSimpleName());
         }
@@ -367,6 +457,12 @@ public final class PlanExecutor {
         }
     }
 
+    /** Whether {@code a} starts where {@code b} does in the same native memory (a view, not a copy). */
+    private static boolean sameMemory(INDArray a, INDArray b) {
+        long elem = a.dataType().width();
+        return a.data().address() + a.offset() * elem == b.data().address() + b.offset() * elem;
+    }
+
     /**
      * Output buffers by variable, reused once every variable that shares one (an op's output and its reshape
      * views) has had its last reader. Buffers are flat and reshaped to each use; reuse needs the same data type
@@ -377,7 +473,7 @@ public final class PlanExecutor {
         private final Map<INDArray, Integer> users = new java.util.IdentityHashMap<>();
         private final Map<String, Deque<INDArray>> free = new HashMap<>();
 
-        INDArray allocate(String var, DataType dt, long[] shape, List<String> inputsOfOp) {
+        INDArray allocate(String var, DataType dt, long[] shape) {
             long n = 1;
             for (long d : shape) {
                 n *= d;
