@@ -881,10 +881,8 @@ public final class Ops {
             checkVector(bias, c, "LayerNorm bias");
             y = y.add(a == x.rank() - 1 ? bias.var() : bias.var().reshape(bshape));
         }
-        if (a == x.rank() - 1) {
-            fusions.put(y.name(), new Fusion.LayerNorm(x.var().name(), weight == null ? null : weight.var().name(),
-                    bias == null ? null : bias.var().name(), eps));
-        }
+        fusions.put(y.name(), new Fusion.LayerNorm(x.var().name(), weight == null ? null : weight.var().name(),
+                bias == null ? null : bias.var().name(), eps, a));
         return new Tensor(y, x.shape());
     }
 

@@ -17,6 +17,8 @@ import org.nd4j.linalg.api.shape.Shape;
 final class FloatKernels {
     private float[] a = new float[0];
     private float[] b = new float[0];
+    private float[] mean = new float[0];
+    private float[] rstd = new float[0];
 
     /** Whether {@code x} is a dense row-major float array, the only layout the kernels read and write. */
     static boolean dense(INDArray x) {
@@ -65,6 +67,59 @@ final class FloatKernels {
             a = new float[n];
         }
         return a;
+    }
+
+    /**
+     * LayerNorm over an inner {@code axis} of dense {@code x} (the channels of NCHW): for every position before and
+     * after the axis, the statistics run over the axis' {@code C} entries, {@code inner} apart in memory. The loops
+     * run along the contiguous inner positions, so each is a plain vector operation.
+     */
+    void layerNormInner(INDArray x, int axis, INDArray w, INDArray bias, double eps, INDArray out) {
+        int n = Math.toIntExact(x.length());
+        int c = Math.toIntExact(x.size(axis));
+        int inner = 1;
+        for (int d = axis + 1; d < x.rank(); d++) {
+            inner = Math.multiplyExact(inner, Math.toIntExact(x.size(d)));
+        }
+        float[] v = load(x, n);
+        float[] wb = weights(w, bias, c);
+        if (mean.length < inner) {
+            mean = new float[inner];
+            rstd = new float[inner];
+        }
+        float epsF = (float) eps;
+        for (int block = 0; block < n; block += c * inner) {
+            java.util.Arrays.fill(mean, 0, inner, 0f);
+            java.util.Arrays.fill(rstd, 0, inner, 0f);
+            for (int ch = 0; ch < c; ch++) {
+                int at = block + ch * inner;
+                for (int i = 0; i < inner; i++) {
+                    mean[i] += v[at + i];
+                }
+            }
+            for (int i = 0; i < inner; i++) {
+                mean[i] /= c;
+            }
+            for (int ch = 0; ch < c; ch++) {
+                int at = block + ch * inner;
+                for (int i = 0; i < inner; i++) {
+                    float d = v[at + i] - mean[i];
+                    rstd[i] += d * d;
+                }
+            }
+            for (int i = 0; i < inner; i++) {
+                rstd[i] = (float) (1.0 / Math.sqrt(rstd[i] / c + epsF));
+            }
+            for (int ch = 0; ch < c; ch++) {
+                int at = block + ch * inner;
+                float g = wb[ch];
+                float sh = wb[c + ch];
+                for (int i = 0; i < inner; i++) {
+                    v[at + i] = (v[at + i] - mean[i]) * rstd[i] * g + sh;
+                }
+            }
+        }
+        store(out, v, n);
     }
 
     /** The weights then the biases in one array (ones and zeros where absent). */

@@ -29,14 +29,16 @@ public sealed interface Fusion {
     }
 
     /**
-     * LayerNorm over the last axis, {@code (x - mean) / sqrt(var + eps) * weight + bias}.
+     * LayerNorm over one axis, {@code (x - mean) / sqrt(var + eps) * weight + bias}: the last axis (tokens), or
+     * the channels of NCHW (axis 1, the channels-first LayerNorm2d).
      *
      * @param x the input variable
      * @param weight the {@code [C]} scale, or null
      * @param bias the {@code [C]} shift, or null
      * @param eps the epsilon added to the variance
+     * @param axis the normalised axis, non-negative
      */
-    record LayerNorm(String x, String weight, String bias, double eps) implements Fusion {
+    record LayerNorm(String x, String weight, String bias, double eps, int axis) implements Fusion {
         @Override
         public List<String> inputs() {
             List<String> in = new ArrayList<>();

@@ -284,7 +284,10 @@ public final class PlanExecutor {
             Fusion.LayerNorm ln = (Fusion.LayerNorm) n.fusion();
             INDArray w = ln.weight() == null ? null : in.get(1);
             INDArray b = ln.bias() == null ? null : in.get(ln.weight() == null ? 1 : 2);
-            return new Step("fused_layer_norm", () -> kernels.layerNorm(x, w, b, ln.eps(), out));
+            if (ln.axis() == x.rank() - 1) {
+                return new Step("fused_layer_norm", () -> kernels.layerNorm(x, w, b, ln.eps(), out));
+            }
+            return new Step("fused_layer_norm_inner", () -> kernels.layerNormInner(x, ln.axis(), w, b, ln.eps(), out));
         }
 
         /** A 1x1 convolution as one matrix product per sample, on views bound once. */
