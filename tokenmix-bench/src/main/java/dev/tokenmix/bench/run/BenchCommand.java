@@ -2,6 +2,7 @@ package dev.tokenmix.bench.run;
 
 import dev.tokenmix.cli.CliCommand;
 import dev.tokenmix.core.engine.Backend;
+import dev.tokenmix.core.engine.CompiledGraph;
 import dev.tokenmix.models.TokenMix;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -115,6 +116,8 @@ public final class BenchCommand implements CliCommand {
             PrintWriter err = spec.commandLine().getErr();
             Backend backend = Backend.current();
             err.println("# backend: " + backend.describe());
+            err.println("# inference executor: " + System.getProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan")
+                    + " (-D" + CompiledGraph.EXECUTOR_PROPERTY + "=samediff|plan); training: SameDiff");
             if (profileOps > 0) {
                 for (String name : names) {
                     for (int size : sizes) {

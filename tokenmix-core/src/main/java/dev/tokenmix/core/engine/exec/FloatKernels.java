@@ -4,7 +4,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * The fused float kernels of {@link PlanExecutor}: each reads its inputs once and writes its output once.
@@ -27,7 +26,18 @@ final class FloatKernels {
 
     /** Whether {@code x} is a non-empty row-major array with no gaps, of any data type. */
     static boolean denseAnyType(INDArray x) {
-        return !x.isEmpty() && (x.rank() == 0 || x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x));
+        if (x.isEmpty()) {
+            return false;
+        }
+        // row-major strides on every axis longer than 1 (ND4J's own check rejects unit axes with repeated strides)
+        long expected = 1;
+        for (int d = x.rank() - 1; d >= 0; d--) {
+            if (x.size(d) > 1 && x.stride(d) != expected) {
+                return false;
+            }
+            expected *= x.size(d);
+        }
+        return true;
     }
 
     /** {@code out = 0.5 x (1 + erf(x / sqrt 2))}; both dense, same length. */
