@@ -116,8 +116,8 @@ public final class BenchCommand implements CliCommand {
             PrintWriter err = spec.commandLine().getErr();
             Backend backend = Backend.current();
             err.println("# backend: " + backend.describe());
-            err.println("# inference executor: " + System.getProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan")
-                    + " (-D" + CompiledGraph.EXECUTOR_PROPERTY + "=samediff|plan); training: SameDiff");
+            err.println("# executor: " + System.getProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan")
+                    + " (-D" + CompiledGraph.EXECUTOR_PROPERTY + "=samediff|plan)");
             if (profileOps > 0) {
                 for (String name : names) {
                     for (int size : sizes) {

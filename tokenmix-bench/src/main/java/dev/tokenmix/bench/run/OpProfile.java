@@ -29,10 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where the time of one step goes ({@code tokenmix bench --profile-ops N}): every op is timed, summed by op type,
- * and compared with the wall time of the step. Inference runs through the plan executor, which times each of its
- * steps (a native op, or a fused kernel such as {@code fused_gelu}); training runs through SameDiff, whose listener
- * times each op from its pre-execution to its execution callback (the native kernel plus the op's own argument
- * set-up). The rest of the wall time is the framework's: the executor's or SameDiff's session (dependency tracking,
+ * and compared with the wall time of the step. Both modes run through the plan executor, which times each of its
+ * steps (a native op, or a fused kernel such as {@code fused_gelu}); a graph that falls back to SameDiff is timed by
+ * a SameDiff listener instead, from each op's pre-execution to its execution callback (the native kernel plus the
+ * op's own argument set-up). The rest of the wall time is the framework's: the executor's or SameDiff's session (dependency tracking,
  * array allocation and lookup), the Java side of the model code and, for training, the optimizer.
  */
 public final class OpProfile {
@@ -97,7 +97,8 @@ public final class OpProfile {
             Tensor in = ops.placeholder("input", -1, model.inChans(), size, size);
             Tensor t = ops.placeholder("targets", -1, model.numClasses());
             TrainingStep ts = new TrainingStep(ops, ops.softTargetCrossEntropy(model.forward(ops, in), t));
-            ops.sameDiff().getFunction("grad").addListeners(timer);
+            ops.sameDiff().getFunction("grad").addListeners(timer); // used if the step falls back to SameDiff
+            ts.setStepListener((label, nanos) -> timer.add(label, nanos));
             int classes = model.numClasses();
             INDArray targets = Nd4j.valueArrayOf(new long[] {batch, classes}, 0.1 / classes, DataType.FLOAT);
             Random random = new Random(42);

@@ -1,5 +1,7 @@
 package dev.tokenmix.core.engine;
 
+import dev.tokenmix.core.engine.exec.Fusion;
+import dev.tokenmix.core.engine.exec.PlanExecutor;
 import dev.tokenmix.core.params.ParameterStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,9 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Loss and gradients of a training graph in one execution, on the path measured fastest in ND4J 1.0.0-M2.1:
- * SameDiff's gradient function called directly (not {@code fit()} or {@code calculateGradients()}), with
- * {@code keras_learning_phase = true} passed explicitly. After each execution the running statistics of every
+ * Loss and gradients of a training graph in one execution of SameDiff's gradient function (the graph of the forward
+ * and backward ops; not {@code fit()} or {@code calculateGradients()}), with {@code keras_learning_phase = true}
+ * passed explicitly. The gradient function runs through the {@link PlanExecutor} (a fixed plan of native ops per
+ * batch size, with reshapes as views and reused buffers), or through SameDiff's own session if the plan cannot run it
+ * or the system property {@value CompiledGraph#EXECUTOR_PROPERTY} is {@code samediff}. After each execution the running statistics of every
  * BatchNorm are updated as PyTorch does: {@code running = (1 - momentum) running + momentum batch}, with the
  * unbiased batch variance, and {@code num_batches_tracked} counts up.
  *
@@ -26,6 +30,8 @@ public final class TrainingStep {
     private final SameDiff gradFn;
     private final Map<String, String> gradNames = new LinkedHashMap<>();
     private final long maskSeed;
+    private final PlanExecutor plan;
+    private boolean planFailed;
 
     /** Prepares the gradient function of {@code loss}, a scalar of a {@link Mode#TRAIN} graph built by {@code ops}. */
     public TrainingStep(Ops ops, Tensor loss) {
@@ -42,6 +48,15 @@ public final class TrainingStep {
         });
         this.gradFn = sd.getFunction("grad");
         this.maskSeed = Nd4j.getRandom().nextLong();
+        // two plans: one for the usual batch, one for a short last batch; each holds the step's activations
+        Map<String, Fusion> fusions = new HashMap<>();
+        ops.fusions().forEach((k, f) -> {
+            if (f.savesWorkWithGradients()) {
+                fusions.put(k, f);
+            }
+        });
+        this.plan = new PlanExecutor(gradFn, null, fusions, 2);
+        plan.reseed(maskSeed);
         for (String key : ops.boundParameters()) {
             SDVariable g = sd.getVariable(key).getGradient();
             if (g != null) {
@@ -74,8 +89,7 @@ public final class TrainingStep {
             want.add(b.batchMeanName());
             want.add(b.batchVarName());
         }
-        freshMasks();
-        Map<String, INDArray> out = gradFn.output(ph, want);
+        Map<String, INDArray> out = execute(ph, want);
         updateRunningStats(out, batchSize(inputs));
         Map<String, INDArray> grads = new LinkedHashMap<>();
         gradNames.forEach((key, g) -> grads.put(key, out.get(g)));
@@ -88,8 +102,35 @@ public final class TrainingStep {
      * step) draws the same masks whether a run goes straight through or resumes from a checkpoint.
      */
     public void seedMasks(long seed) {
+        plan.reseed(seed);
         freshMasks();
         ((FreshRandomSession) gradFn.getSessions().get(Thread.currentThread().getId())).reseed(seed);
+    }
+
+    /**
+     * Times every step of later plan-executor runs (see {@link PlanExecutor#setStepListener}); runs through
+     * SameDiff's session report nothing here.
+     *
+     * @param l the listener, or null to stop
+     */
+    public void setStepListener(PlanExecutor.StepListener l) {
+        plan.setStepListener(l);
+    }
+
+    private Map<String, INDArray> execute(Map<String, INDArray> ph, List<String> want) {
+        if (usePlan()) {
+            try {
+                return plan.run(ph, want);
+            } catch (UnsupportedOperationException e) {
+                planFailed = true; // an op the plan cannot run: SameDiff's session from now on
+            }
+        }
+        freshMasks();
+        return gradFn.output(ph, want);
+    }
+
+    private boolean usePlan() {
+        return !planFailed && !"samediff".equals(System.getProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan"));
     }
 
     /**

@@ -17,6 +17,17 @@ public sealed interface Fusion {
     List<String> inputs();
 
     /**
+     * Whether the fusion still saves work in a graph that also computes gradients. The backward ops of GELU,
+     * LayerNorm and a linear layer's bias read the intermediate values of the ops a fusion stands for, so those ops
+     * run anyway and the fused pass would only repeat them; a 1x1 convolution's backward reads only its inputs.
+     *
+     * @return true if a gradient graph should use it
+     */
+    default boolean savesWorkWithGradients() {
+        return false;
+    }
+
+    /**
      * Exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))} of {@code x}.
      *
      * @param x the input variable
@@ -80,6 +91,11 @@ public sealed interface Fusion {
         @Override
         public List<String> inputs() {
             return bias == null ? List.of(x, weight) : List.of(x, weight, bias);
+        }
+
+        @Override
+        public boolean savesWorkWithGradients() {
+            return true;
         }
     }
 }

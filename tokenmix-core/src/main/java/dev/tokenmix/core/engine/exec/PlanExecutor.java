@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -27,6 +28,7 @@ import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,20 +63,41 @@ public final class PlanExecutor {
     private final SameDiff sd;
     private final String inputName;
     private final Map<String, Fusion> fusions;
-    private final Map<String, Plan> plans = new LinkedHashMap<>();
+    private final int maxPlans;
+    private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
     private final FloatKernels kernels = new FloatKernels();
+    private final BroadcastGradients grads = new BroadcastGradients(EXEC);
+    private SplittableRandom random = new SplittableRandom(0x7a1e5eedL);
 
     /**
-     * An executor of {@code sd} fed through the placeholder {@code inputName}.
+     * An executor of {@code sd} fed through the placeholder {@code inputName}, keeping plans for up to four batch
+     * sizes.
      *
      * @param sd the graph
-     * @param inputName its only placeholder that a run fills
+     * @param inputName the placeholder that {@link #run(INDArray, List)} fills
      * @param fusions fused computations by the variable they produce
      */
     public PlanExecutor(SameDiff sd, String inputName, Map<String, Fusion> fusions) {
+        this(sd, inputName, fusions, 4);
+    }
+
+    /**
+     * An executor of {@code sd}.
+     *
+     * @param sd the graph
+     * @param inputName the placeholder that {@link #run(INDArray, List)} fills, or null
+     * @param fusions fused computations by the variable they produce
+     * @param maxPlans how many plans (one per combination of input shapes and outputs) to keep; each holds its
+     *     buffers, so a training graph keeps fewer
+     */
+    public PlanExecutor(SameDiff sd, String inputName, Map<String, Fusion> fusions, int maxPlans) {
+        if (maxPlans < 1) {
+            throw new IllegalArgumentException("maxPlans must be >= 1, got " + maxPlans);
+        }
         this.sd = sd;
         this.inputName = inputName;
         this.fusions = Map.copyOf(fusions);
+        this.maxPlans = maxPlans;
     }
 
     /**
@@ -84,27 +107,52 @@ public final class PlanExecutor {
      * @param outputs variable names
      * @return copies of their values
      */
-    public synchronized Map<String, INDArray> run(INDArray x, List<String> outputs) {
-        String key = x.size(0) + "|" + String.join(",", outputs);
-        Plan plan = plans.get(key);
+    public Map<String, INDArray> run(INDArray x, List<String> outputs) {
+        if (inputName == null) {
+            throw new IllegalStateException("this executor has no default input; pass the placeholders by name");
+        }
+        return run(Map.of(inputName, x), outputs);
+    }
+
+    /**
+     * Values of the variables {@code outputs} for the placeholder values {@code inputs}, keyed by variable name.
+     *
+     * @param inputs placeholder name to value, already of the placeholders' data types
+     * @param outputs variable names
+     * @return copies of their values
+     */
+    public synchronized Map<String, INDArray> run(Map<String, INDArray> inputs, List<String> outputs) {
+        StringBuilder key = new StringBuilder(String.join(",", outputs));
+        new java.util.TreeMap<>(inputs).forEach((k, v) -> key.append('|').append(k).append(Arrays.toString(v.shape())));
+        Plan plan = plans.get(key.toString());
         if (plan != null && !plan.bindingsCurrent()) {
-            plans.remove(key);
+            plans.remove(key.toString());
             plan = null;
         }
         Map<String, INDArray> result;
         if (plan == null) {
-            if (plans.size() >= 4) {
+            while (plans.size() >= maxPlans) {
                 plans.remove(plans.keySet().iterator().next());
             }
             plan = new Plan();
-            result = plan.build(x, outputs);
-            plans.put(key, plan);
+            result = plan.build(inputs, outputs);
+            plans.put(key.toString(), plan);
         } else {
-            result = plan.execute(x);
+            result = plan.execute(inputs);
         }
         Map<String, INDArray> copies = new LinkedHashMap<>();
         result.forEach((k, v) -> copies.put(k, v.dup()));
         return copies;
+    }
+
+    /**
+     * Restarts the generator states of the graph's random ops (dropout and DropPath masks), so that the following
+     * runs draw the masks of {@code seed}. Every run of a random op draws new states from this sequence.
+     *
+     * @param seed the seed
+     */
+    public synchronized void reseed(long seed) {
+        random = new SplittableRandom(seed);
     }
 
     /** Receives the time of every step of a run, for profiling. */
@@ -150,7 +198,7 @@ public final class PlanExecutor {
         private final List<Step> steps = new ArrayList<>();
         private final Map<String, INDArray> bindings = new HashMap<>(); // parameter and constant arrays, by name
         private final Map<String, INDArray> results = new LinkedHashMap<>();
-        private INDArray input;
+        private final Map<String, INDArray> inputs = new HashMap<>(); // placeholder buffers, by name
 
         boolean bindingsCurrent() {
             for (Map.Entry<String, INDArray> e : bindings.entrySet()) {
@@ -161,8 +209,8 @@ public final class PlanExecutor {
             return true;
         }
 
-        Map<String, INDArray> execute(INDArray x) {
-            input.assign(x);
+        Map<String, INDArray> execute(Map<String, INDArray> given) {
+            inputs.forEach((name, buffer) -> buffer.assign(given.get(name)));
             StepListener l = listener;
             if (l == null) {
                 for (Step s : steps) {
@@ -179,8 +227,8 @@ public final class PlanExecutor {
         }
 
         /** Orders the demanded nodes, executes them once while binding every step, and returns the outputs. */
-        Map<String, INDArray> build(INDArray x, List<String> outputs) {
-            List<Node> order = order(outputs);
+        Map<String, INDArray> build(Map<String, INDArray> given, List<String> outputs) {
+            List<Node> order = order(outputs, given.keySet());
             // the last node (index into order) that reads each variable; requested outputs live to the end
             Map<String, Integer> lastUse = new HashMap<>();
             for (int i = 0; i < order.size(); i++) {
@@ -193,9 +241,11 @@ public final class PlanExecutor {
             }
             Buffers buffers = new Buffers();
             Map<String, INDArray> values = new HashMap<>();
-            input = Nd4j.create(x.dataType(), x.shape());
-            input.assign(x);
-            values.put(inputName, input);
+            given.forEach((name, value) -> {
+                INDArray buffer = value.dup('c');
+                inputs.put(name, buffer);
+                values.put(name, buffer);
+            });
             for (int i = 0; i < order.size(); i++) {
                 Node n = order.get(i);
                 List<INDArray> in = new ArrayList<>();
@@ -320,10 +370,72 @@ public final class PlanExecutor {
             });
         }
 
+        /**
+         * {@code multiply_bp}, {@code add_bp} or {@code subtract_bp} of {@code x op y} with incoming gradient
+         * {@code g}, as broadcast products and sums (see {@link BroadcastGradients}).
+         */
+        private Step broadcastBackward(String name, SameDiffOp sdo, INDArray[] args, Map<String, INDArray> values,
+                                       Buffers buffers) {
+            INDArray x = args[0];
+            INDArray y = args[1];
+            INDArray g = args[2];
+            String gName = sdo.getInputsToOp().get(2);
+            List<Runnable> parts = new ArrayList<>();
+            for (int side = 0; side < 2; side++) {
+                INDArray operand = side == 0 ? x : y;
+                INDArray other = side == 0 ? y : x;
+                String outName = sdo.getOutputsOfOp().get(side);
+                boolean same = BroadcastGradients.sameShape(g.shape(), operand.shape());
+                boolean negate = side == 1 && name.equals("subtract_bp");
+                if (name.equals("multiply_bp")) {
+                    INDArray out = buffers.allocate(outName, g.dataType(), operand.shape());
+                    values.put(outName, out);
+                    if (same) {
+                        parts.add(grads.multiply(g, other, out));
+                    } else {
+                        String scratchName = outName + "#full";
+                        INDArray full = buffers.allocate(scratchName, g.dataType(), g.shape());
+                        parts.add(grads.multiply(g, other, full));
+                        parts.add(grads.reduceTo(full, out));
+                        buffers.release(scratchName); // used only inside this step
+                    }
+                } else if (same && !negate) {
+                    buffers.alias(outName, gName); // the gradient passes through unchanged
+                    values.put(outName, g);
+                } else {
+                    INDArray out = buffers.allocate(outName, g.dataType(), operand.shape());
+                    values.put(outName, out);
+                    if (same) {
+                        parts.add(grads.negate(g, out));
+                    } else {
+                        parts.add(grads.reduceTo(g, out));
+                        if (negate) {
+                            parts.add(grads.negate(out, out));
+                        }
+                    }
+                }
+            }
+            return new Step(name, () -> {
+                for (Runnable r : parts) {
+                    r.run();
+                }
+            });
+        }
+
         private Step opStep(SameDiffOp sdo, List<INDArray> in, Map<String, INDArray> values, Buffers buffers) {
             DifferentialFunction df = sdo.getOp();
             List<String> outNames = sdo.getOutputsOfOp();
             INDArray[] args = in.toArray(new INDArray[0]);
+            if (df instanceof GradientBackwardsMarker) {
+                // the seed of backpropagation: a float one, as SameDiff's session makes it
+                values.put(outNames.get(0), Nd4j.scalar(DataType.FLOAT, 1.0f));
+                return null;
+            }
+            String name = df.opName();
+            if ((name.equals("multiply_bp") || name.equals("add_bp") || name.equals("subtract_bp"))
+                    && args.length == 3 && outNames.size() == 2) {
+                return broadcastBackward(name, sdo, args, values, buffers);
+            }
             if (df instanceof Identity) {
                 buffers.alias(outNames.get(0), sdo.getInputsToOp().get(0));
                 values.put(outNames.get(0), args[0]);
@@ -354,9 +466,20 @@ public final class PlanExecutor {
                     oc.setOutputArray(i, buffers.allocate(outNames.get(i), dt, shapes.get(i).getShape()));
                     values.put(outNames.get(i), oc.getOutputArrays().get(i));
                 }
+                if (df.getClass().getPackageName().startsWith("org.nd4j.linalg.api.ops.random")) {
+                    // new generator states on every run: an op context keeps its own otherwise, and every run
+                    // would draw the same dropout mask
+                    return new Step(df.opName(), () -> {
+                        oc.setRngStates(random.nextLong(), random.nextLong());
+                        EXEC.exec(op, oc);
+                    });
+                }
                 return new Step(df.opName(), () -> EXEC.exec(op, oc));
             }
             if (df instanceof Op op) {
+                if (df.getClass().getPackageName().startsWith("org.nd4j.linalg.api.ops.random")) {
+                    throw new UnsupportedOperationException("legacy random op " + df.opName());
+                }
                 boolean scalarArg = false;
                 if (op instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3 && args.length == 2) {
                     throw new UnsupportedOperationException("reduction with an axis input: " + df.opName());
@@ -388,7 +511,7 @@ public final class PlanExecutor {
          * The nodes needed for {@code outputs}, inputs before readers: fusions where the facade recorded one (so
          * the ops they stand for are never visited), the producing op otherwise.
          */
-        private List<Node> order(List<String> outputs) {
+        private List<Node> order(List<String> outputs, java.util.Set<String> placeholders) {
             boolean fuse = true;
             List<Node> order = new ArrayList<>();
             Set<String> done = new HashSet<>(); // variables available
@@ -415,7 +538,7 @@ public final class PlanExecutor {
                     continue;
                 }
                 if (t == VariableType.PLACEHOLDER) {
-                    if (!v.equals(inputName)) {
+                    if (!placeholders.contains(v)) {
                         throw new UnsupportedOperationException("needs placeholder " + v);
                     }
                     done.add(v);

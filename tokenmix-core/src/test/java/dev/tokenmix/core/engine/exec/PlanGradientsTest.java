@@ -1,0 +1,106 @@
+package dev.tokenmix.core.engine.exec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenmix.core.engine.CompiledGraph;
+import dev.tokenmix.core.engine.Mode;
+import dev.tokenmix.core.engine.Ops;
+import dev.tokenmix.core.engine.Tensor;
+import dev.tokenmix.core.engine.TrainingStep;
+import dev.tokenmix.core.nn.Conv2d;
+import dev.tokenmix.core.nn.LayerNorm;
+import dev.tokenmix.core.nn.Linear;
+import dev.tokenmix.core.params.Init;
+import dev.tokenmix.core.params.ParameterStore;
+import dev.tokenmix.core.params.Scope;
+import dev.tokenmix.core.testing.Dense;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A training step through the plan executor gives SameDiff's own loss and gradients: the gradient graph's ops run
+ * natively, {@code multiply_bp}/{@code add_bp}/{@code subtract_bp} are rewritten as broadcast products and sums, and
+ * 1x1 convolutions are fused; this graph has every broadcast the models use (bias rows, LayerNorm statistics and
+ * weights, channel-wise scales, a scalar) and operands shared by both sides of a product.
+ */
+class PlanGradientsTest {
+
+    @AfterEach
+    void restoreExecutor() {
+        System.clearProperty(CompiledGraph.EXECUTOR_PROPERTY);
+    }
+
+    /** [B, 2, 4, 4] -> 1x1 conv -> channel scale -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss. */
+    static final class Net {
+        final ParameterStore store = new ParameterStore(DataType.FLOAT);
+        final Conv2d pw;
+        final LayerNorm norm;
+        final Linear fc;
+        final Linear head;
+
+        Net() {
+            Scope s = Scope.root(store, 11);
+            pw = Conv2d.builder(s.child("pw"), 2, 6, 1).weightInit(Init.uniform(0.8)).build();
+            norm = new LayerNorm(s.child("norm"), 6, 1e-5);
+            fc = new Linear(s.child("fc"), 6, 6, true, Init.uniform(0.7), Init.uniform(0.3));
+            head = new Linear(s.child("head"), 6, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+            store.array("norm.weight").assign(Dense.uniform(5, 0.5, 1.5, 6).toNd4j(DataType.FLOAT));
+            store.array("norm.bias").assign(Dense.uniform(6, -0.3, 0.3, 6).toNd4j(DataType.FLOAT));
+            s.parameter("scale", Init.uniform(0.5), 1, 6, 1, 1);
+            store.array("scale").addi(1.0); // in [0.5, 1.5]
+        }
+
+        TrainingStep step() {
+            Ops ops = new Ops(store, Mode.TRAIN);
+            Tensor x = ops.placeholder("x", -1, 2, 4, 4);
+            Tensor t = ops.placeholder("targets", -1, 3);
+            Tensor h = ops.mul(pw.apply(ops, x), ops.param("scale")); // [B, 6, 4, 4] * [1, 6, 1, 1]
+            Tensor tokens = ops.permute(ops.reshape(h, -1, 6, 16), 0, 2, 1); // [B, 6, 16] -> [B, 16, 6]
+            Tensor n = norm.apply(ops, tokens);
+            Tensor y = ops.add(tokens, ops.gelu(fc.apply(ops, n))); // residual
+            Tensor centred = ops.sub(y, ops.mean(y, true, 1)); // [B, 16, 6] - [B, 1, 6]
+            Tensor sq = ops.mul(centred, centred); // both operands the same variable
+            Tensor pooled = ops.mean(ops.add(ops.mul(sq, 0.25), y), false, 1); // [B, 6]
+            return new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
+        }
+    }
+
+    @Test
+    void lossAndGradientsEqualSameDiffs() {
+        Net net = new Net();
+        TrainingStep step = net.step();
+        for (int batch : new int[] {3, 2, 3}) {
+            Map<String, INDArray> in = Map.of(
+                    "x", Dense.random(batch, batch, 2, 4, 4).toNd4j(DataType.FLOAT),
+                    "targets", Dense.uniform(batch + 1, 0, 1, batch, 3).toNd4j(DataType.FLOAT));
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
+            TrainingStep.Result want = step.run(in);
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan");
+            List<String> labels = new ArrayList<>();
+            step.setStepListener((label, nanos) -> labels.add(label));
+            TrainingStep.Result got = step.run(in); // the first run of a batch size builds the plan
+            TrainingStep.Result again = step.run(in); // later runs replay it
+            step.setStepListener(null);
+            assertTrue(labels.contains("multiply_bp") && labels.contains("fused_pointwise_conv"),
+                    "the plan ran the rewritten backward ops and the fused 1x1 convolution: " + labels);
+            for (TrainingStep.Result r : List.of(got, again)) {
+                assertEquals(want.loss(), r.loss(), 1e-5 * Math.max(1, Math.abs(want.loss())));
+                assertEquals(want.gradients().keySet(), r.gradients().keySet());
+                want.gradients().forEach((k, g) -> {
+                    INDArray h = r.gradients().get(k);
+                    assertArrayEquals(g.shape(), h.shape(), k);
+                    double scale = Math.max(1e-3, g.amaxNumber().doubleValue());
+                    double diff = g.sub(h).amaxNumber().doubleValue();
+                    assertTrue(diff <= 1e-5 * scale + 1e-7, k + ": max difference " + diff + " at scale " + scale);
+                });
+            }
+        }
+    }
+}
