@@ -434,7 +434,8 @@ public final class Ops {
      */
     public Tensor l2Normalize(Tensor x, int axis, double eps) {
         int a = axis(x, axis);
-        SDVariable norm = sd.math.sqrt(sd.math.square(x.var()).sum(true, a));
+        // x * x, not square(x): the same values, and its gradient avoids square's slow pow derivative
+        SDVariable norm = sd.math.sqrt(x.var().mul(x.var()).sum(true, a));
         SDVariable denom = sd.math.max(norm, sd.constant(Nd4j.scalar(dataType, eps)));
         return new Tensor(x.var().div(denom), x.shape());
     }

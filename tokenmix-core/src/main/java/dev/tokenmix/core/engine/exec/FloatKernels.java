@@ -51,6 +51,16 @@ final class FloatKernels {
         store(out, v, n);
     }
 
+    /** {@code out = erf(x)}; both dense, same length. */
+    void erf(INDArray x, INDArray out) {
+        int n = Math.toIntExact(x.length());
+        float[] v = load(x, n);
+        for (int i = 0; i < n; i++) {
+            v[i] = erf(v[i]);
+        }
+        store(out, v, n);
+    }
+
     /**
      * LayerNorm of every row of the last axis: {@code out = (x - mean) / sqrt(var + eps) * w + b}, where the
      * variance is the biased one (as PyTorch's); {@code w} and {@code b} may be null.
