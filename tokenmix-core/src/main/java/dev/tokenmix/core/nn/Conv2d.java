@@ -56,6 +56,23 @@ public final class Conv2d extends Module {
                 : ops.conv2d(x, w, b, stride, padding, dilation, groups);
     }
 
+    /**
+     * This depthwise convolution on channels-last {@code x [B, H, W, C]}, giving {@code [B, H', W', C*m]} (see
+     * {@link Ops#depthwiseConv2dChannelsLast}): for token grids, which are channels-last already.
+     *
+     * @param ops the graph
+     * @param x the input
+     * @return the output, channels last
+     * @throws IllegalStateException if this is not a depthwise convolution
+     */
+    public Tensor applyChannelsLast(Ops ops, Tensor x) {
+        if (!depthwise) {
+            throw new IllegalStateException(path() + ": only a depthwise convolution runs channels-last");
+        }
+        return call(ops, () -> ops.depthwiseConv2dChannelsLast(x, ops.param(weight),
+                bias == null ? null : ops.param(bias), stride, padding, dilation), r -> r);
+    }
+
     /** Settings of a {@link Conv2d}; validated by {@link #build()}. */
     public static final class Builder {
         private final Scope scope;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmix.core.params.Init;
+import dev.tokenmix.core.params.Layout;
 import dev.tokenmix.core.params.ParameterStore;
 import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.core.testing.Dense;
@@ -442,5 +443,23 @@ class OpsForwardTest {
             expected -= targets.v[i] * Math.log(p.v[i]);
         }
         assertEquals(expected / 3, loss.getDouble(0), 1e-12);
+    }
+
+    @Test
+    void channelsLastDepthwiseIsTheNchwOneOnTransposedInput() {
+        ParameterStore store = doubles();
+        Scope s = Scope.root(store, 3);
+        String w = s.parameter("w", Init.uniform(1.0), Layout.DEPTHWISE_YXCM, new long[] {3, 3, 4, 1},
+                new long[] {4, 1, 3, 3});
+        String b = s.parameter("b", Init.uniform(0.5), 4);
+        int[] one = {1, 1};
+        INDArray nhwc = Dense.random(9, 2, 5, 6, 4).toNd4j(); // [B, H, W, C]
+        INDArray got = run(store, Mode.EVAL, nhwc, (ops, x) -> ops.depthwiseConv2dChannelsLast(x, ops.param(w),
+                ops.param(b), one, one, one));
+        INDArray want = run(store, Mode.EVAL, nhwc.permute(0, 3, 1, 2).dup(), (ops, x) -> ops.depthwiseConv2d(x,
+                ops.param(w), ops.param(b), one, one, one)).permute(0, 2, 3, 1); // NCHW result back to NHWC
+        assertArrayEquals(want.shape(), got.shape());
+        assertTrue(want.sub(got).amaxNumber().doubleValue() < 1e-12, "channels-last differs from NCHW");
+        assertTrue(want.amaxNumber().doubleValue() > 0.1, "a non-trivial result");
     }
 }

@@ -221,6 +221,19 @@ class OpsGradientTest {
                     return (ops, x) -> ops.depthwiseConv2d(x, ops.param(w), ops.param(b), new int[] {2, 2},
                             new int[] {1, 1}, new int[] {1, 1});
                 }),
+                eval("depthwiseConv2d channels-last, multiplier 1", s(2, 4, 4, 3), sc -> {
+                    String w = sc.parameter("w", UNIFORM, Layout.DEPTHWISE_YXCM, new long[] {3, 3, 3, 1},
+                            new long[] {3, 1, 3, 3});
+                    String b = sc.parameter("b", UNIFORM, 3);
+                    return (ops, x) -> ops.depthwiseConv2dChannelsLast(x, ops.param(w), ops.param(b),
+                            new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+                }),
+                eval("depthwiseConv2d channels-last, 5x5 on a 3x4 grid, no bias", s(2, 3, 4, 2), sc -> {
+                    String w = sc.parameter("w", UNIFORM, Layout.DEPTHWISE_YXCM, new long[] {5, 5, 2, 1},
+                            new long[] {2, 1, 5, 5});
+                    return (ops, x) -> ops.depthwiseConv2dChannelsLast(x, ops.param(w), null, new int[] {1, 1},
+                            new int[] {2, 2}, new int[] {1, 1});
+                }),
                 eval("depthwiseConv2d dilation 2, no bias", s(2, 2, 5, 5), sc -> {
                     String w = sc.parameter("w", UNIFORM, Layout.DEPTHWISE_YXCM, new long[] {3, 3, 2, 1},
                             new long[] {2, 1, 3, 3});

@@ -43,8 +43,9 @@ public final class PacaMlp extends Module {
 
     private Tensor mix(Ops ops, Tensor x, long h, long w) {
         Tensor t = fc1.apply(ops, x); // [B, N, 4C]
-        Tensor map = ops.reshape(ops.permute(t, 0, 2, 1), -1, hidden, h, w); // [B, 4C, N] -> [B, 4C, H, W]
-        Tensor d = ops.permute(ops.reshape(dwconv.apply(ops, map), -1, hidden, h * w), 0, 2, 1); // -> [B, N, 4C]
+        // the depthwise convolution runs on the tokens as they are, channels last: no transposes around it
+        Tensor grid = ops.reshape(t, -1, h, w, hidden); // [B, N, 4C] -> [B, H, W, 4C]
+        Tensor d = ops.reshape(dwconv.applyChannelsLast(ops, grid), -1, h * w, hidden); // -> [B, N, 4C]
         return fc2.apply(ops, ops.gelu(ops.add(t, d)));
     }
 }
