@@ -1,9 +1,11 @@
 package dev.tokenmix.train.optim;
 
 import dev.tokenmix.core.params.ParameterStore;
+import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * AdamW (Loshchilov &amp; Hutter, <a href="https://arxiv.org/abs/1711.05101">arXiv 1711.05101</a>): Adam with
@@ -30,6 +32,7 @@ public final class AdamW extends Optimizer {
     private final double beta2;
     private final double epsilon;
     private long calls;
+    private final Map<Long, INDArray> scratch = new HashMap<>();
 
     /** AdamW with PyTorch's default betas, epsilon and weight decay (0.01), decaying parameters of rank &gt;= 2. */
     public AdamW(ParameterStore store, double learningRate) {
@@ -80,11 +83,24 @@ public final class AdamW extends Optimizer {
         if (wd > 0) {
             param.muli(1.0 - lr * wd);
         }
-        m.muli(beta1).addi(grad.mul(1.0 - beta1));
-        v.muli(beta2).addi(grad.mul(grad).muli(1.0 - beta2));
-        double bc1 = 1.0 - Math.pow(beta1, t);
+        // One native pass (libnd4j's adam_updater) instead of a dozen array operations with temporaries. It computes
+        // lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + e): PyTorch's update above exactly when
+        // e = eps sqrt(1 - b2^t).
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
-        INDArray denom = Transforms.sqrt(v, true).divi(bc2Sqrt).addi(epsilon);
-        param.subi(m.div(denom).muli(lr / bc1));
+        INDArray g = grad.dataType() == param.dataType() ? grad : grad.castTo(param.dataType());
+        INDArray update = scratch(param);
+        Nd4j.exec(new AdamUpdater(g.reshape(param.shape()), v, m, update, v, m, lr, beta1, beta2,
+                epsilon * bc2Sqrt, Math.toIntExact(t - 1)));
+        param.subi(update);
+    }
+
+    /** A reused array for the update of parameters shaped like {@code param}. */
+    private INDArray scratch(INDArray param) {
+        INDArray s = scratch.get(param.length());
+        if (s == null || s.dataType() != param.dataType()) {
+            s = Nd4j.create(param.dataType(), param.length());
+            scratch.put(param.length(), s);
+        }
+        return s.reshape(param.shape());
     }
 }

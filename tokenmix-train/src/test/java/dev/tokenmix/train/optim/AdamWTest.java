@@ -80,6 +80,25 @@ class AdamWTest {
     }
 
     @Test
+    void epsilonSitsWherePytorchPutsIt() {
+        // gradients so small that epsilon dominates the denominator: PyTorch adds it to sqrt(v) / sqrt(1 - b2^t),
+        // not to sqrt(v), and the two differ here by a factor of about three
+        ParameterStore store = toyStore();
+        AdamW opt = new AdamW(store, LR, B1, B2, EPS, 0.0);
+        double w0 = store.array("fc.weight").getDouble(0, 1);
+        double g = 3e-9;
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        grads.put("fc.weight", store.array("fc.weight").like().assign(g));
+        opt.step(grads);
+        double m = (1 - B1) * g;
+        double v = (1 - B2) * g * g;
+        double step = LR / (1 - B1) * m / (Math.sqrt(v) / Math.sqrt(1 - B2) + EPS);
+        double wrong = LR * Math.sqrt(1 - B2) / (1 - B1) * m / (Math.sqrt(v) + EPS);
+        assertTrue(Math.abs(step - wrong) > 0.3 * step, "the case tells the two placements apart");
+        assertEquals(step, w0 - store.array("fc.weight").getDouble(0, 1), 1e-3 * step);
+    }
+
+    @Test
     void stepsReduceTheToyLoss() {
         ParameterStore store = toyStore();
         AdamW opt = new AdamW(store, 0.05, B1, B2, EPS, 0.0);
