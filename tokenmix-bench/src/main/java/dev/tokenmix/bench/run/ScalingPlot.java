@@ -88,8 +88,8 @@ public final class ScalingPlot {
     }
 
     private static XYChart chart(String title, String x, String y) {
-        XYChart c = new XYChartBuilder().width(560).height(420).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW)
+        XYChart c = new XYChartBuilder().width(560).height(620).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS)
                 .setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
         return c;
     }
