@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A built graph with one batched input and named outputs, ready to run. Models keep one per input resolution
@@ -17,10 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Runs go through {@link PlanExecutor}, which replays a fixed plan of native ops and fused kernels per batch
  * size. A graph it cannot run falls back to SameDiff's own {@code output()}, as does every graph when the system
- * property {@value #EXECUTOR_PROPERTY} is {@code samediff} (for comparing the two).
+ * property {@value #EXECUTOR_PROPERTY} is {@code samediff} (for comparing the two); with {@code strict} a graph
+ * the plan cannot run is an error.
  */
 public final class CompiledGraph {
-    /** System property choosing the executor: {@code plan} (default) or {@code samediff}. */
+    /** System property choosing the executor: {@code plan} (default), {@code samediff} or {@code strict}. */
     public static final String EXECUTOR_PROPERTY = "tokenmix.executor";
 
     private final Ops ops;
@@ -141,8 +143,14 @@ public final class CompiledGraph {
         INDArray typed = x.castTo(ops.dataType());
         if (usePlan()) {
             try {
-                return plan.run(typed, new ArrayList<>(new java.util.LinkedHashSet<>(Arrays.asList(vars))));
+                Map<String, INDArray> inputs = new HashMap<>();
+                inputs.put(input.var().name(), typed);
+                if (ops.usesLearningPhase()) {
+                    inputs.put(Ops.LEARNING_PHASE, Nd4j.scalar(false)); // inference, as SameDiff fills it
+                }
+                return plan.run(inputs, new ArrayList<>(new java.util.LinkedHashSet<>(Arrays.asList(vars))));
             } catch (UnsupportedOperationException e) {
+                ExecutorChoice.cannotPlan(e);
                 planFailed = true; // this graph has an op the plan cannot run: SameDiff from now on
             }
         }
@@ -152,7 +160,7 @@ public final class CompiledGraph {
     }
 
     private synchronized boolean usePlan() {
-        if (planFailed || "samediff".equals(System.getProperty(EXECUTOR_PROPERTY, "plan"))) {
+        if (planFailed || !ExecutorChoice.planFirst()) {
             return false;
         }
         if (plan == null) {

@@ -849,9 +849,7 @@ public final class Ops {
                     + x.shapeString());
         }
         long[] hw = convOut(x.dim(1), x.dim(2), kh, kw, stride, padding, dilation);
-        Conv2DConfig cfg = Conv2DConfig.builder().kH(kh).kW(kw).sH(stride[0]).sW(stride[1]).pH(padding[0])
-                .pW(padding[1]).dH(dilation[0]).dW(dilation[1]).paddingMode(PaddingMode.VALID).dataFormat("NHWC")
-                .build();
+        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation, "NHWC");
         SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), weight.var(), cfg)
                 : sd.cnn.depthWiseConv2d(x.var(), weight.var(), bias.var(), cfg);
         countMacs(-x.dim(0) * hw[0] * hw[1] * c * mult * kh * kw);
@@ -883,8 +881,13 @@ public final class Ops {
     }
 
     private static Conv2DConfig convConfig(long kh, long kw, int[] stride, int[] padding, int[] dilation) {
+        return convConfig(kh, kw, stride, padding, dilation, "NCHW");
+    }
+
+    private static Conv2DConfig convConfig(long kh, long kw, int[] stride, int[] padding, int[] dilation,
+                                           String format) {
         return Conv2DConfig.builder().kH(kh).kW(kw).sH(stride[0]).sW(stride[1]).pH(padding[0]).pW(padding[1])
-                .dH(dilation[0]).dW(dilation[1]).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+                .dH(dilation[0]).dW(dilation[1]).paddingMode(PaddingMode.VALID).dataFormat(format).build();
     }
 
     // ------------------------------------------------------------------ normalisation

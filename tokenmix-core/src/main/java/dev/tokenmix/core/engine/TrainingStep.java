@@ -122,6 +122,7 @@ public final class TrainingStep {
             try {
                 return plan.run(ph, want);
             } catch (UnsupportedOperationException e) {
+                ExecutorChoice.cannotPlan(e);
                 planFailed = true; // an op the plan cannot run: SameDiff's session from now on
             }
         }
@@ -130,7 +131,7 @@ public final class TrainingStep {
     }
 
     private boolean usePlan() {
-        return !planFailed && !"samediff".equals(System.getProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan"));
+        return !planFailed && ExecutorChoice.planFirst();
     }
 
     /**

@@ -86,12 +86,15 @@ public final class AdamW extends Optimizer {
         // One native pass (libnd4j's adam_updater) instead of a dozen array operations with temporaries. It computes
         // lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + e): PyTorch's update above exactly when
         // e = eps sqrt(1 - b2^t).
+        // At lr = 0 the moments still advance but the parameter stays put (libnd4j would replace a zero step size
+        // by epsilon), as in PyTorch.
         double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
-        INDArray g = grad.dataType() == param.dataType() ? grad : grad.castTo(param.dataType());
         INDArray update = scratch(param);
-        Nd4j.exec(new AdamUpdater(g.reshape(param.shape()), v, m, update, v, m, lr, beta1, beta2,
+        Nd4j.exec(new AdamUpdater(grad.reshape(param.shape()), v, m, update, v, m, lr > 0 ? lr : 1.0, beta1, beta2,
                 epsilon * bc2Sqrt, Math.toIntExact(t - 1)));
-        param.subi(update);
+        if (lr > 0) {
+            param.subi(update);
+        }
     }
 
     /** A reused array for the update of parameters shaped like {@code param}. */

@@ -119,7 +119,7 @@ public abstract class Optimizer {
             if (k.startsWith(STEP + "/")) {
                 counts.put(key, e.getValue().getLong(0));
             } else {
-                slots.put(k, e.getValue().dup());
+                slots.put(k, e.getValue().castTo(store.array(key).dataType()).dup());
             }
         }
     }

@@ -31,7 +31,7 @@ final class BroadcastGradients {
      * result: {@code full} itself when the shapes agree, otherwise its sum over the broadcast axes, written into
      * {@code out}.
      *
-     * @return the step computing it, or null when {@code out} is simply {@code full}
+     * @return the step computing it
      */
     Runnable reduceTo(INDArray full, INDArray out) {
         int[] axes = broadcastAxes(full.shape(), out.shape());

@@ -8,8 +8,8 @@ import java.util.List;
  * {@link PlanExecutor} can run it as one pass over memory instead of the several element-wise ops SameDiff needs.
  *
  * <p>Each fusion names SameDiff variables: the inputs it reads and (as the key it is recorded under) the output it
- * replaces. The executor uses a fusion only when the graph's data type is float and every input is a dense
- * row-major array; otherwise it runs the ops the fusion stands for.
+ * replaces. The executor uses a fusion only when the output is float; an input that is not a dense row-major array
+ * (a parameter kept as a permuted view of PyTorch's layout) is copied into a dense one before every run.
  */
 public sealed interface Fusion {
 

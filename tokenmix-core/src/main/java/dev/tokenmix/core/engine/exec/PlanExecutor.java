@@ -34,28 +34,32 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs a built SameDiff graph for inference with a fixed execution plan per batch size, instead of SameDiff's
+ * Runs a built SameDiff graph (a model's graph for inference, or its gradient function for a training step) with a
+ * fixed execution plan per combination of requested outputs and input shapes, instead of SameDiff's
  * {@code output()}.
  *
  * <p>Why: on DeiT-Tiny, SameDiff's inference session spent about a sixth of the step outside the kernels
  * (dependency tracking, output allocation, shape inference for every op on every call), another tenth copying
  * arrays in {@code reshape}, and most of the element-wise time in long chains of small ops. The first call for a
- * batch size here walks the graph backwards from the requested outputs, executes it once while it records:
+ * combination here walks the graph backwards from the requested outputs, executes it once while it records:
  *
  * <ul>
  *   <li>one native op per SameDiff op, with its inputs and outputs bound once in an {@link OpContext};</li>
  *   <li>every {@code reshape} of a dense array as a view, with no copy;</li>
- *   <li>the {@link Fusion}s the op facade recorded (exact GELU, last-axis LayerNorm) as one Java pass each,
- *       skipping the ops they stand for;</li>
+ *   <li>the {@link Fusion}s the op facade recorded as one step each, skipping the ops they stand for;</li>
+ *   <li>{@code erf} and the backward of broadcasting add, subtract and multiply through faster kernels of its own
+ *       ({@link FloatKernels}, {@link BroadcastGradients});</li>
  *   <li>output buffers reused as soon as their last reader has run.</li>
  * </ul>
  *
- * <p>Later calls with the same batch size only copy the input in and run the recorded steps. Parameter arrays are
- * bound by identity; if a variable's array is replaced, the plan is rebuilt. The values returned are copies, so
- * callers may keep them across calls.
+ * <p>Later calls only copy the inputs in and run the recorded steps. Parameter arrays are bound by identity; if a
+ * variable's array is replaced, the plan is rebuilt. The values returned are copies, so callers may keep them
+ * across calls.
  *
- * <p>Graphs it cannot run (control flow, placeholders other than the input, empty arrays) throw
- * {@link UnsupportedOperationException} from the first call; {@code CompiledGraph} then stays with SameDiff.
+ * <p>A graph it cannot plan (a placeholder that was not given, an op it has no way to run, or any error while the
+ * plan is built) makes the first call throw {@link UnsupportedOperationException} with the cause;
+ * {@code CompiledGraph} and {@code TrainingStep} then stay with SameDiff, unless the system property
+ * {@code tokenmix.executor} is {@code strict}, which makes that an error (the test suite runs so).
  */
 public final class PlanExecutor {
     private static final OpExecutioner EXEC = Nd4j.getExecutioner();
@@ -64,14 +68,14 @@ public final class PlanExecutor {
     private final String inputName;
     private final Map<String, Fusion> fusions;
     private final int maxPlans;
-    private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
+    private final Map<PlanKey, Plan> plans = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
     private final FloatKernels kernels = new FloatKernels();
     private final BroadcastGradients grads = new BroadcastGradients(EXEC);
     private SplittableRandom random = new SplittableRandom(0x7a1e5eedL);
 
     /**
-     * An executor of {@code sd} fed through the placeholder {@code inputName}, keeping plans for up to four batch
-     * sizes.
+     * An executor of {@code sd} fed through the placeholder {@code inputName}, keeping up to four plans (four batch
+     * sizes, say).
      *
      * @param sd the graph
      * @param inputName the placeholder that {@link #run(INDArray, List)} fills
@@ -122,11 +126,12 @@ public final class PlanExecutor {
      * @return copies of their values
      */
     public synchronized Map<String, INDArray> run(Map<String, INDArray> inputs, List<String> outputs) {
-        StringBuilder key = new StringBuilder(String.join(",", outputs));
-        new java.util.TreeMap<>(inputs).forEach((k, v) -> key.append('|').append(k).append(Arrays.toString(v.shape())));
-        Plan plan = plans.get(key.toString());
+        Map<String, List<Long>> shapes = new java.util.TreeMap<>();
+        inputs.forEach((k, v) -> shapes.put(k, Arrays.stream(v.shape()).boxed().toList()));
+        PlanKey key = new PlanKey(List.copyOf(outputs), shapes);
+        Plan plan = plans.get(key);
         if (plan != null && !plan.bindingsCurrent()) {
-            plans.remove(key.toString());
+            plans.remove(key);
             plan = null;
         }
         Map<String, INDArray> result;
@@ -135,8 +140,15 @@ public final class PlanExecutor {
                 plans.remove(plans.keySet().iterator().next());
             }
             plan = new Plan();
-            result = plan.build(inputs, outputs);
-            plans.put(key.toString(), plan);
+            try {
+                result = plan.build(inputs, outputs);
+            } catch (UnsupportedOperationException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // an op whose arguments the plan binds differently from SameDiff's session: not this graph's fault
+                throw new UnsupportedOperationException("cannot plan this graph: " + e, e);
+            }
+            plans.put(key, plan);
         } else {
             result = plan.execute(inputs);
         }
@@ -161,8 +173,10 @@ public final class PlanExecutor {
         /**
          * One step ran.
          *
-         * @param label the native op's name ({@code matmul}, {@code add}), or {@code fused_gelu} /
-         *     {@code fused_layer_norm}
+         * @param label the native op's name ({@code matmul}, {@code add}); the name of the op a kernel of this
+         *     executor replaces ({@code multiply_bp}); or a fused step's ({@code fused_linear}, {@code fused_gelu},
+         *     {@code fused_layer_norm}, {@code fused_layer_norm_inner}, {@code fused_pointwise_conv},
+         *     {@code fused_erf}, {@code dense_copy})
          * @param nanos its wall time
          */
         void stepRan(String label, long nanos);
@@ -177,6 +191,10 @@ public final class PlanExecutor {
      */
     public void setStepListener(StepListener l) {
         this.listener = l;
+    }
+
+    /** What a plan is for: the requested outputs and the shape of every input. */
+    private record PlanKey(List<String> outputs, Map<String, List<Long>> inputShapes) {
     }
 
     /** A step of a plan: one native op or one fused kernel on bound arrays. */
@@ -379,6 +397,11 @@ public final class PlanExecutor {
             INDArray x = args[0];
             INDArray y = args[1];
             INDArray g = args[2];
+            long[] product = org.nd4j.linalg.api.shape.Shape.broadcastOutputShape(x.shape(), y.shape());
+            if (!Arrays.equals(product, g.shape())) {
+                throw new UnsupportedOperationException(name + " with a gradient of shape " + Arrays.toString(g.shape())
+                        + " for operands " + Arrays.toString(x.shape()) + " and " + Arrays.toString(y.shape()));
+            }
             String gName = sdo.getInputsToOp().get(2);
             List<Runnable> parts = new ArrayList<>();
             for (int side = 0; side < 2; side++) {
@@ -473,7 +496,7 @@ public final class PlanExecutor {
                     oc.setOutputArray(i, buffers.allocate(outNames.get(i), dt, shapes.get(i).getShape()));
                     values.put(outNames.get(i), oc.getOutputArrays().get(i));
                 }
-                if (df.getClass().getPackageName().startsWith("org.nd4j.linalg.api.ops.random")) {
+                if (isRandom(df)) {
                     // new generator states on every run: an op context keeps its own otherwise, and every run
                     // would draw the same dropout mask
                     return new Step(df.opName(), () -> {
@@ -484,21 +507,20 @@ public final class PlanExecutor {
                 return new Step(df.opName(), () -> EXEC.exec(op, oc));
             }
             if (df instanceof Op op) {
-                if (df.getClass().getPackageName().startsWith("org.nd4j.linalg.api.ops.random")) {
+                if (args.length == 0 || args.length > 2) {
+                    throw new UnsupportedOperationException(args.length + " inputs to legacy op " + df.opName());
+                }
+                if (isRandom(df)) {
                     throw new UnsupportedOperationException("legacy random op " + df.opName());
                 }
-                boolean scalarArg = false;
                 if (op instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3 && args.length == 2) {
                     throw new UnsupportedOperationException("reduction with an axis input: " + df.opName());
-                } else if (op instanceof ScalarOp scalar && args.length == 2) {
-                    if (!args[1].isScalar()) {
-                        throw new UnsupportedOperationException("scalar op with a non-scalar: " + df.opName());
-                    }
-                    scalar.setScalar(args[1]);
-                    scalarArg = true;
+                } else if (op instanceof ScalarOp && args.length == 2) {
+                    // its scalar would live in the op object that every plan of this graph shares
+                    throw new UnsupportedOperationException("scalar op with a computed scalar: " + df.opName());
                 }
                 oc.setInputArray(0, args[0]);
-                if (args.length == 2 && !scalarArg) {
+                if (args.length == 2) {
                     oc.setInputArray(1, args[1]);
                 }
                 List<LongShapeDescriptor> shapes = ((org.nd4j.linalg.api.ops.BaseOp) op).calculateOutputShape(oc);
@@ -588,6 +610,10 @@ public final class PlanExecutor {
             }
             return order;
         }
+    }
+
+    private static boolean isRandom(DifferentialFunction op) {
+        return op.getClass().getPackageName().startsWith("org.nd4j.linalg.api.ops.random");
     }
 
     /** Whether {@code a} starts where {@code b} does in the same native memory (a view, not a copy). */

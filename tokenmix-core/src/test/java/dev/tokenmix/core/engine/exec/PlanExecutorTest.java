@@ -25,8 +25,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -248,23 +250,37 @@ class PlanExecutorTest {
     // ------------------------------------------------------------------ fallback
 
     @Test
-    void aSecondPlaceholderIsUnsupportedAndCompiledGraphFallsBackToSameDiff() {
+    void anOpThePlanCannotBindMakesCompiledGraphFallBackToSameDiff() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         String w = addParam(store, "fc.weight", 40, -0.3, 0.3, 8, 8);
-        // a training graph: its dropout reads keras_learning_phase, a placeholder the executor cannot fill
-        Ops ops = new Ops(store, Mode.TRAIN);
+        Ops ops = new Ops(store, Mode.EVAL);
         Tensor in = ops.placeholder(X, -1, 8);
-        Tensor y = ops.gelu(ops.dropout(ops.linear(in, ops.param(w), null), 0.5));
-        assertTrue(ops.usesLearningPhase(), "precondition: the graph reads the learning phase");
+        Tensor h = ops.gelu(ops.linear(in, ops.param(w), null));
+        // a legacy reduction whose axis is an input array: SameDiff's session runs it, the plan does not bind it
+        SDVariable axis = ops.sameDiff().constant(Nd4j.createFromArray(1));
+        Tensor y = ops.wrap(new Sum(ops.sameDiff(), h.var(), axis).outputVariable(), -1);
         INDArray x = Dense.uniform(41, -2, 2, 3, 8).toNd4j(DataType.FLOAT);
         PlanExecutor plan = new PlanExecutor(ops.sameDiff(), X, ops.fusions());
         assertThrows(UnsupportedOperationException.class, () -> viaPlan(plan, y, x));
 
-        CompiledGraph g = new CompiledGraph(ops, in, Map.of("y", y));
         String name = y.var().name();
-        INDArray want = ops.sameDiff().output(Map.of(X, x, Ops.LEARNING_PHASE, Nd4j.scalar(false)), name).get(name);
-        for (int i = 0; i < 2; i++) {
-            assertAllClose(want, g.run(x, "y"), RTOL, ATOL, "CompiledGraph run " + i);
+        INDArray want = ops.sameDiff().output(Map.of(X, x), name).get(name);
+        String before = System.getProperty(CompiledGraph.EXECUTOR_PROPERTY);
+        try {
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict"); // the suite's own setting, made explicit
+            CompiledGraph strict = new CompiledGraph(ops, in, Map.of("y", y));
+            assertThrows(IllegalStateException.class, () -> strict.run(x, "y"));
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan"); // the default: fall back to SameDiff
+            CompiledGraph g = new CompiledGraph(ops, in, Map.of("y", y));
+            for (int i = 0; i < 2; i++) {
+                assertAllClose(want, g.run(x, "y"), RTOL, ATOL, "CompiledGraph run " + i);
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(CompiledGraph.EXECUTOR_PROPERTY);
+            } else {
+                System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, before);
+            }
         }
     }
 

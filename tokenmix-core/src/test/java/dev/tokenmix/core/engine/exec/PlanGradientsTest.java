@@ -32,9 +32,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class PlanGradientsTest {
 
+    private final String before = System.getProperty(CompiledGraph.EXECUTOR_PROPERTY);
+
     @AfterEach
     void restoreExecutor() {
-        System.clearProperty(CompiledGraph.EXECUTOR_PROPERTY);
+        if (before == null) {
+            System.clearProperty(CompiledGraph.EXECUTOR_PROPERTY);
+        } else {
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, before);
+        }
     }
 
     /** [B, 2, 4, 4] -> 1x1 conv -> channel scale -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss. */
@@ -82,7 +88,7 @@ class PlanGradientsTest {
                     "targets", Dense.uniform(batch + 1, 0, 1, batch, 3).toNd4j(DataType.FLOAT));
             System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
             TrainingStep.Result want = step.run(in);
-            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan");
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict");
             List<String> labels = new ArrayList<>();
             step.setStepListener((label, nanos) -> labels.add(label));
             TrainingStep.Result got = step.run(in); // the first run of a batch size builds the plan
@@ -102,5 +108,30 @@ class PlanGradientsTest {
                 });
             }
         }
+    }
+
+    @Test
+    void dropoutMasksAreFreshEveryRunAndRepeatAfterTheSameSeed() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 5);
+        Linear fc = new Linear(s.child("fc"), 16, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 16);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(fc.apply(ops, ops.dropout(x, 0.5)), t));
+        Map<String, INDArray> in = Map.of(
+                "x", Dense.uniform(1, 0.5, 1.5, 4, 16).toNd4j(DataType.FLOAT),
+                "targets", Dense.uniform(2, 0, 1, 4, 3).toNd4j(DataType.FLOAT));
+        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict");
+        double first = step.run(in).loss();
+        double second = step.run(in).loss();
+        assertTrue(Math.abs(first - second) > 1e-6, "the same mask twice: " + first + " and " + second);
+        step.seedMasks(42);
+        TrainingStep.Result a = step.run(in);
+        step.run(in);
+        step.seedMasks(42);
+        TrainingStep.Result b = step.run(in);
+        assertEquals(a.loss(), b.loss(), 0.0, "the masks of seed 42 repeat");
+        assertEquals(a.gradients().get("fc.weight"), b.gradients().get("fc.weight"));
     }
 }
