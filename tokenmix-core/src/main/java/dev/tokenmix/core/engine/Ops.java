@@ -814,20 +814,7 @@ public final class Ops {
      * {@code C*m} channels ordered as PyTorch's ({@code c*m + j}).
      */
     public Tensor depthwiseConv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
-        expectImages(x, "depthwise conv2d input [B, C, H, W]");
-        long c = x.dim(1);
-        long kh = weight.dim(0);
-        long kw = weight.dim(1);
-        long mult = weight.dim(3);
-        if (weight.dim(2) != c) {
-            throw mismatch("depthwise conv2d with weight for " + weight.dim(2) + " channels got input " + x.shapeString());
-        }
-        long[] hw = convOut(x, kh, kw, stride, padding, dilation);
-        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation);
-        SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), weight.var(), cfg)
-                : sd.cnn.depthWiseConv2d(x.var(), weight.var(), bias.var(), cfg);
-        countMacs(-x.dim(0) * hw[0] * hw[1] * c * mult * kh * kw);
-        return new Tensor(y, new long[] {x.dim(0), c * mult, hw[0], hw[1]});
+        return depthwise(x, weight, bias, stride, padding, dilation, false);
     }
 
     /**
@@ -839,21 +826,31 @@ public final class Ops {
      */
     public Tensor depthwiseConv2dChannelsLast(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                               int[] dilation) {
-        expectImages(x, "channels-last depthwise conv2d input [B, H, W, C]");
-        long c = x.dim(3);
+        return depthwise(x, weight, bias, stride, padding, dilation, true);
+    }
+
+    private Tensor depthwise(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                             boolean channelsLast) {
+        expectImages(x, channelsLast ? "channels-last depthwise conv2d input [B, H, W, C]"
+                : "depthwise conv2d input [B, C, H, W]");
+        int channelAxis = channelsLast ? 3 : 1;
+        long c = x.dim(channelAxis);
         long kh = weight.dim(0);
         long kw = weight.dim(1);
         long mult = weight.dim(3);
         if (weight.dim(2) != c) {
-            throw mismatch("depthwise conv2d with weight for " + weight.dim(2) + " channels got channels-last input "
-                    + x.shapeString());
+            throw mismatch("depthwise conv2d with weight for " + weight.dim(2) + " channels got input " + x.shapeString()
+                    + (channelsLast ? " (channels last)" : ""));
         }
-        long[] hw = convOut(x.dim(1), x.dim(2), kh, kw, stride, padding, dilation);
-        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation, "NHWC");
+        long[] hw = channelsLast ? convOut(x.dim(1), x.dim(2), kh, kw, stride, padding, dilation)
+                : convOut(x, kh, kw, stride, padding, dilation);
+        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation, channelsLast ? "NHWC" : "NCHW");
         SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), weight.var(), cfg)
                 : sd.cnn.depthWiseConv2d(x.var(), weight.var(), bias.var(), cfg);
         countMacs(-x.dim(0) * hw[0] * hw[1] * c * mult * kh * kw);
-        return new Tensor(y, new long[] {x.dim(0), hw[0], hw[1], c * mult});
+        long[] shape = channelsLast ? new long[] {x.dim(0), hw[0], hw[1], c * mult}
+                : new long[] {x.dim(0), c * mult, hw[0], hw[1]};
+        return new Tensor(y, shape);
     }
 
     /**
