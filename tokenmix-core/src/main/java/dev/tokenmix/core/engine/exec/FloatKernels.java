@@ -9,15 +9,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The fused float kernels of {@link PlanExecutor}: each reads its inputs once and writes its output once.
  *
  * <p>They run in Java on heap copies of the native buffers. The loops are plain multiply-adds over {@code float[]},
- * which HotSpot's C2 compiles to SIMD; the bulk copies between native memory and the heap run at memory speed.
+ * which HotSpot's C2 compiles to SIMD; the bulk copies between native memory and the heap run at memory speed. Each
+ * kernel splits its rows over as many threads as ND4J's native code uses ({@link ParallelRanges}), so a
+ * two-thread run is not held back by one-thread Java passes.
  * This replaces libnd4j's element-wise chains (exact GELU is five ops with a scalar {@code erf} loop, LayerNorm nine),
  * each of which reads and writes the whole tensor.
  */
 final class FloatKernels {
+    /** Elements per task of the element-wise kernels: large enough that splitting costs nothing measurable. */
+    private static final int ELEMENTS_PER_TASK = 1 << 16;
+
+    private final ParallelRanges parallel;
     private float[] a = new float[0];
     private float[] b = new float[0];
-    private float[] mean = new float[0];
-    private float[] rstd = new float[0];
+
+    /** Kernels that split their work over the threads of {@link ParallelRanges#shared()}. */
+    FloatKernels() {
+        this(ParallelRanges.shared());
+    }
+
+    FloatKernels(ParallelRanges parallel) {
+        this.parallel = parallel;
+    }
 
     /** Whether {@code x} is a dense row-major float array, the only layout the kernels read and write. */
     static boolean dense(INDArray x) {
@@ -43,22 +56,32 @@ final class FloatKernels {
     /** {@code out = 0.5 x (1 + erf(x / sqrt 2))}; both dense, same length. */
     void gelu(INDArray x, INDArray out) {
         int n = Math.toIntExact(x.length());
-        float[] v = load(x, n);
-        for (int i = 0; i < n; i++) {
-            float xi = v[i];
-            v[i] = 0.5f * xi * (1f + erf(xi * 0.70710677f));
-        }
-        store(out, v, n);
+        float[] v = scratch(n);
+        FloatBuffer in = view(x);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
+            load(in, v, from, end);
+            for (int i = from; i < end; i++) {
+                float xi = v[i];
+                v[i] = 0.5f * xi * (1f + erf(xi * 0.70710677f));
+            }
+            store(to, v, from, end);
+        });
     }
 
     /** {@code out = erf(x)}; both dense, same length. */
     void erf(INDArray x, INDArray out) {
         int n = Math.toIntExact(x.length());
-        float[] v = load(x, n);
-        for (int i = 0; i < n; i++) {
-            v[i] = erf(v[i]);
-        }
-        store(out, v, n);
+        float[] v = scratch(n);
+        FloatBuffer in = view(x);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
+            load(in, v, from, end);
+            for (int i = from; i < end; i++) {
+                v[i] = erf(v[i]);
+            }
+            store(to, v, from, end);
+        });
     }
 
     /**
@@ -68,18 +91,23 @@ final class FloatKernels {
     void layerNorm(INDArray x, INDArray w, INDArray bias, double eps, INDArray out) {
         int n = Math.toIntExact(x.length());
         int c = Math.toIntExact(x.size(x.rank() - 1));
-        float[] v = load(x, n);
+        float[] v = scratch(n);
         float[] wb = weights(w, bias, c);
         float epsF = (float) eps;
-        float[] acc = new float[8];
-        for (int row = 0; row < n; row += c) {
-            float mean = sum(v, row, c, acc) / c;
-            float rstd = (float) (1.0 / Math.sqrt(sumSquares(v, row, c, mean, acc) / c + epsF));
-            for (int j = 0; j < c; j++) {
-                v[row + j] = (v[row + j] - mean) * rstd * wb[j] + wb[c + j];
+        FloatBuffer in = view(x);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, c, (from, end) -> {
+            load(in, v, from, end);
+            float[] acc = new float[8];
+            for (int row = from; row < end; row += c) {
+                float mean = sum(v, row, c, acc) / c;
+                float rstd = (float) (1.0 / Math.sqrt(sumSquares(v, row, c, mean, acc) / c + epsF));
+                for (int j = 0; j < c; j++) {
+                    v[row + j] = (v[row + j] - mean) * rstd * wb[j] + wb[c + j];
+                }
             }
-        }
-        store(out, v, n);
+            store(to, v, from, end);
+        });
     }
 
     private float[] scratch(int n) {
@@ -101,45 +129,49 @@ final class FloatKernels {
         for (int d = axis + 1; d < x.rank(); d++) {
             inner = Math.multiplyExact(inner, Math.toIntExact(x.size(d)));
         }
-        float[] v = load(x, n);
+        int span = inner;
+        float[] v = scratch(n);
         float[] wb = weights(w, bias, c);
-        if (mean.length < inner) {
-            mean = new float[inner];
-            rstd = new float[inner];
-        }
         float epsF = (float) eps;
-        for (int block = 0; block < n; block += c * inner) {
-            java.util.Arrays.fill(mean, 0, inner, 0f);
-            java.util.Arrays.fill(rstd, 0, inner, 0f);
-            for (int ch = 0; ch < c; ch++) {
-                int at = block + ch * inner;
-                for (int i = 0; i < inner; i++) {
-                    mean[i] += v[at + i];
+        FloatBuffer in = view(x);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, c * inner, (from, end) -> {
+            load(in, v, from, end);
+            float[] mean = new float[span];
+            float[] rstd = new float[span];
+            for (int block = from; block < end; block += c * span) {
+                java.util.Arrays.fill(mean, 0f);
+                java.util.Arrays.fill(rstd, 0f);
+                for (int ch = 0; ch < c; ch++) {
+                    int at = block + ch * span;
+                    for (int i = 0; i < span; i++) {
+                        mean[i] += v[at + i];
+                    }
+                }
+                for (int i = 0; i < span; i++) {
+                    mean[i] /= c;
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    int at = block + ch * span;
+                    for (int i = 0; i < span; i++) {
+                        float d = v[at + i] - mean[i];
+                        rstd[i] += d * d;
+                    }
+                }
+                for (int i = 0; i < span; i++) {
+                    rstd[i] = (float) (1.0 / Math.sqrt(rstd[i] / c + epsF));
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    int at = block + ch * span;
+                    float g = wb[ch];
+                    float sh = wb[c + ch];
+                    for (int i = 0; i < span; i++) {
+                        v[at + i] = (v[at + i] - mean[i]) * rstd[i] * g + sh;
+                    }
                 }
             }
-            for (int i = 0; i < inner; i++) {
-                mean[i] /= c;
-            }
-            for (int ch = 0; ch < c; ch++) {
-                int at = block + ch * inner;
-                for (int i = 0; i < inner; i++) {
-                    float d = v[at + i] - mean[i];
-                    rstd[i] += d * d;
-                }
-            }
-            for (int i = 0; i < inner; i++) {
-                rstd[i] = (float) (1.0 / Math.sqrt(rstd[i] / c + epsF));
-            }
-            for (int ch = 0; ch < c; ch++) {
-                int at = block + ch * inner;
-                float g = wb[ch];
-                float sh = wb[c + ch];
-                for (int i = 0; i < inner; i++) {
-                    v[at + i] = (v[at + i] - mean[i]) * rstd[i] * g + sh;
-                }
-            }
-        }
-        store(out, v, n);
+            store(to, v, from, end);
+        });
     }
 
     /** The weights then the biases in one array (ones and zeros where absent). */
@@ -223,15 +255,14 @@ final class FloatKernels {
         return z * p / q;
     }
 
-    /** The first {@code n} floats of dense {@code x} in a reused heap array. */
-    private float[] load(INDArray x, int n) {
-        float[] v = scratch(n);
-        view(x).get(v, 0, n);
-        return v;
+    /** Elements {@code [from, end)} of {@code in} into the same positions of {@code v}. */
+    private static void load(FloatBuffer in, float[] v, int from, int end) {
+        in.duplicate().position(from).get(v, from, end - from);
     }
 
-    private static void store(INDArray out, float[] v, int n) {
-        view(out).put(v, 0, n);
+    /** Positions {@code [from, end)} of {@code v} into the same elements of {@code out}. */
+    private static void store(FloatBuffer out, float[] v, int from, int end) {
+        out.duplicate().position(from).put(v, from, end - from);
     }
 
     /** The elements of dense {@code x} as a native-order float view of its buffer. */

@@ -88,4 +88,53 @@ class FloatKernelsTest {
             assertEquals(want[i], got[i], tol, what + " at " + i);
         }
     }
+
+    @Test
+    void kernelsSplitOverThreadsGiveTheOneThreadValuesExactly() {
+        INDArray tokens = Dense.uniform(71, -3, 3, 5, 7, 24).toNd4j(DataType.FLOAT); // 35 rows of 24
+        INDArray nchw = Dense.uniform(72, -3, 3, 3, 6, 5, 4).toNd4j(DataType.FLOAT); // 3 blocks of 6 x 20
+        INDArray w = Dense.uniform(73, 0.5, 1.5, 24).toNd4j(DataType.FLOAT);
+        INDArray b = Dense.uniform(74, -0.5, 0.5, 24).toNd4j(DataType.FLOAT);
+        INDArray wc = Dense.uniform(75, 0.5, 1.5, 6).toNd4j(DataType.FLOAT);
+        FloatKernels one = new FloatKernels(new ParallelRanges(1));
+        FloatKernels three = new FloatKernels(new ParallelRanges(3));
+        INDArray[] want = new INDArray[4];
+        INDArray[] got = new INDArray[4];
+        FloatKernels[] ks = {one, three};
+        for (int i = 0; i < 2; i++) {
+            INDArray[] r = i == 0 ? want : got;
+            r[0] = tokens.like();
+            ks[i].gelu(tokens, r[0]);
+            r[1] = tokens.like();
+            ks[i].erf(tokens, r[1]);
+            r[2] = tokens.like();
+            ks[i].layerNorm(tokens, w, b, 1e-5, r[2]);
+            r[3] = nchw.like();
+            ks[i].layerNormInner(nchw, 1, wc, null, 1e-5, r[3]);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertEquals(want[i], got[i], "kernel " + i + " split over three threads");
+            assertTrue(want[i].amaxNumber().doubleValue() > 0.1, "kernel " + i + " wrote its output");
+        }
+    }
+
+    @Test
+    void rangesCoverEveryPositionOnceOnUnitBounds() {
+        ParallelRanges p = new ParallelRanges(3);
+        int[] seen = new int[100];
+        java.util.List<int[]> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        p.forRanges(100, 7, (from, end) -> {
+            parts.add(new int[] {from, end});
+            for (int i = from; i < end; i++) {
+                seen[i]++;
+            }
+        });
+        for (int i = 0; i < seen.length; i++) {
+            assertEquals(1, seen[i], "position " + i);
+        }
+        assertTrue(parts.size() > 1, "the work was split");
+        for (int[] part : parts) {
+            assertEquals(0, part[0] % 7, "parts start on a unit bound");
+        }
+    }
 }
