@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 /**
  * Splits a range of array positions over the threads that ND4J's native code uses too ({@code OMP_NUM_THREADS},
  * else the available processors), running one part on the calling thread and the others on a few daemon threads.
- * One thread runs everything inline.
+ * One thread, or a range shorter than {@link #MIN_SPLIT}, runs everything inline.
  */
 final class ParallelRanges {
     /** The body of one part: positions {@code [from, end)}. */
@@ -18,6 +18,12 @@ final class ParallelRanges {
     interface Range {
         void run(int from, int end);
     }
+
+    /**
+     * Fewer positions than this run on the calling thread: handing work to another thread costs tens of
+     * microseconds, as much as a pass over half a megabyte.
+     */
+    static final int MIN_SPLIT = 1 << 17;
 
     private static final ParallelRanges SHARED = new ParallelRanges(threads());
 
@@ -45,7 +51,7 @@ final class ParallelRanges {
      */
     void forRanges(int n, int unit, Range body) {
         int units = (n + unit - 1) / unit;
-        int parts = Math.min(threads, units);
+        int parts = n < MIN_SPLIT ? 1 : Math.min(threads, units);
         if (parts <= 1) {
             body.run(0, n);
             return;

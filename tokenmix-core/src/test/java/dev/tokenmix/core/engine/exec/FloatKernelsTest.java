@@ -91,8 +91,9 @@ class FloatKernelsTest {
 
     @Test
     void kernelsSplitOverThreadsGiveTheOneThreadValuesExactly() {
-        INDArray tokens = Dense.uniform(71, -3, 3, 5, 7, 24).toNd4j(DataType.FLOAT); // 35 rows of 24
-        INDArray nchw = Dense.uniform(72, -3, 3, 3, 6, 5, 4).toNd4j(DataType.FLOAT); // 3 blocks of 6 x 20
+        // larger than ParallelRanges.MIN_SPLIT, so that the three-thread kernels do split
+        INDArray tokens = Dense.uniform(71, -3, 3, 5, 1100, 24).toNd4j(DataType.FLOAT); // 5500 rows of 24
+        INDArray nchw = Dense.uniform(72, -3, 3, 3, 6, 90, 90).toNd4j(DataType.FLOAT); // 3 blocks of 6 x 8100
         INDArray w = Dense.uniform(73, 0.5, 1.5, 24).toNd4j(DataType.FLOAT);
         INDArray b = Dense.uniform(74, -0.5, 0.5, 24).toNd4j(DataType.FLOAT);
         INDArray wc = Dense.uniform(75, 0.5, 1.5, 6).toNd4j(DataType.FLOAT);
@@ -121,9 +122,11 @@ class FloatKernelsTest {
     @Test
     void rangesCoverEveryPositionOnceOnUnitBounds() {
         ParallelRanges p = new ParallelRanges(3);
-        int[] seen = new int[100];
+        assertEquals(1, countParts(p, 1000, 7), "a short range runs inline");
+        int n = ParallelRanges.MIN_SPLIT + 100;
+        int[] seen = new int[n];
         java.util.List<int[]> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        p.forRanges(100, 7, (from, end) -> {
+        p.forRanges(n, 7, (from, end) -> {
             parts.add(new int[] {from, end});
             for (int i = from; i < end; i++) {
                 seen[i]++;
@@ -136,5 +139,11 @@ class FloatKernelsTest {
         for (int[] part : parts) {
             assertEquals(0, part[0] % 7, "parts start on a unit bound");
         }
+    }
+
+    private static int countParts(ParallelRanges p, int n, int unit) {
+        java.util.concurrent.atomic.AtomicInteger parts = new java.util.concurrent.atomic.AtomicInteger();
+        p.forRanges(n, unit, (from, end) -> parts.incrementAndGet());
+        return parts.get();
     }
 }
