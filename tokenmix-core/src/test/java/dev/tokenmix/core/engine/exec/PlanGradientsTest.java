@@ -43,7 +43,7 @@ class PlanGradientsTest {
         }
     }
 
-    /** [B, 2, 4, 4] -> 1x1 conv -> channel scale -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss. */
+    /** [B, 2, 14, 14] -> 1x1 conv -> channel scale -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss. */
     static final class Net {
         final ParameterStore store = new ParameterStore(DataType.FLOAT);
         final Conv2d pw;
@@ -65,10 +65,10 @@ class PlanGradientsTest {
 
         TrainingStep step() {
             Ops ops = new Ops(store, Mode.TRAIN);
-            Tensor x = ops.placeholder("x", -1, 2, 4, 4);
+            Tensor x = ops.placeholder("x", -1, 2, 14, 14); // 14x14: the 1x1 backward runs as products
             Tensor t = ops.placeholder("targets", -1, 3);
-            Tensor h = ops.mul(pw.apply(ops, x), ops.param("scale")); // [B, 6, 4, 4] * [1, 6, 1, 1]
-            Tensor tokens = ops.permute(ops.reshape(h, -1, 6, 16), 0, 2, 1); // [B, 6, 16] -> [B, 16, 6]
+            Tensor h = ops.mul(pw.apply(ops, x), ops.param("scale")); // [B, 6, 14, 14] * [1, 6, 1, 1]
+            Tensor tokens = ops.permute(ops.reshape(h, -1, 6, 196), 0, 2, 1); // [B, 6, 196] -> [B, 196, 6]
             Tensor n = norm.apply(ops, tokens);
             Tensor y = ops.add(tokens, ops.gelu(fc.apply(ops, n))); // residual
             Tensor centred = ops.sub(y, ops.mean(y, true, 1)); // [B, 16, 6] - [B, 1, 6]
@@ -84,7 +84,7 @@ class PlanGradientsTest {
         TrainingStep step = net.step();
         for (int batch : new int[] {3, 2, 3}) {
             Map<String, INDArray> in = Map.of(
-                    "x", Dense.random(batch, batch, 2, 4, 4).toNd4j(DataType.FLOAT),
+                    "x", Dense.random(batch, batch, 2, 14, 14).toNd4j(DataType.FLOAT),
                     "targets", Dense.uniform(batch + 1, 0, 1, batch, 3).toNd4j(DataType.FLOAT));
             System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
             TrainingStep.Result want = step.run(in);
@@ -94,7 +94,8 @@ class PlanGradientsTest {
             TrainingStep.Result got = step.run(in); // the first run of a batch size builds the plan
             TrainingStep.Result again = step.run(in); // later runs replay it
             step.setStepListener(null);
-            assertTrue(labels.contains("multiply_bp") && labels.contains("fused_pointwise_conv"),
+            assertTrue(labels.contains("multiply_bp") && labels.contains("fused_pointwise_conv")
+                    && labels.contains("fused_pointwise_conv_bp"),
                     "the plan ran the rewritten backward ops and the fused 1x1 convolution: " + labels);
             for (TrainingStep.Result r : List.of(got, again)) {
                 assertEquals(want.loss(), r.loss(), 1e-5 * Math.max(1, Math.abs(want.loss())));
