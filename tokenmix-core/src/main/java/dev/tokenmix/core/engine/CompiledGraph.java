@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,14 +29,14 @@ public final class CompiledGraph {
     private final Ops ops;
     private final Tensor input;
     private final Map<String, Tensor> outputs;
-    private PlanExecutor plan;
-    private boolean planFailed;
+    private final PlanOrSameDiff execution;
 
     /** Wraps a finished build: {@code input} is its placeholder, {@code outputs} the named results. */
     public CompiledGraph(Ops ops, Tensor input, Map<String, Tensor> outputs) {
         this.ops = ops;
         this.input = input;
         this.outputs = Map.copyOf(outputs);
+        this.execution = new PlanOrSameDiff(new PlanExecutor(ops.sameDiff(), input.var().name(), ops.fusions()));
     }
 
     public Ops ops() {
@@ -133,40 +134,19 @@ public final class CompiledGraph {
      * @param l the listener, or null to stop
      */
     public void setStepListener(PlanExecutor.StepListener l) {
-        if (usePlan()) {
-            plan.setStepListener(l);
-        }
+        execution.plan().setStepListener(l);
     }
 
     /** The values of the variables {@code vars} for the input {@code x}, keyed by variable name. */
     private Map<String, INDArray> execute(INDArray x, String[] vars) {
         INDArray typed = x.castTo(ops.dataType());
-        if (usePlan()) {
-            try {
-                Map<String, INDArray> inputs = new HashMap<>();
-                inputs.put(input.var().name(), typed);
-                if (ops.usesLearningPhase()) {
-                    inputs.put(Ops.LEARNING_PHASE, Nd4j.scalar(false)); // inference, as SameDiff fills it
-                }
-                return plan.run(inputs, new ArrayList<>(new java.util.LinkedHashSet<>(Arrays.asList(vars))));
-            } catch (UnsupportedOperationException e) {
-                ExecutorChoice.cannotPlan(e);
-                planFailed = true; // this graph has an op the plan cannot run: SameDiff from now on
-            }
+        Map<String, INDArray> inputs = new HashMap<>();
+        inputs.put(input.var().name(), typed);
+        if (ops.usesLearningPhase()) {
+            inputs.put(Ops.LEARNING_PHASE, Nd4j.scalar(false)); // inference, as SameDiff's session fills it
         }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(input.var().name(), typed);
-        return ops.sameDiff().output(ph, vars);
-    }
-
-    private synchronized boolean usePlan() {
-        if (planFailed || !ExecutorChoice.planFirst()) {
-            return false;
-        }
-        if (plan == null) {
-            plan = new PlanExecutor(ops.sameDiff(), input.var().name(), ops.fusions());
-        }
-        return true;
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(Arrays.asList(vars)));
+        return execution.run(inputs, distinct, () -> ops.sameDiff().output(Map.of(input.var().name(), typed), vars));
     }
 
     /** Checks a concrete input against the graph's static shape before anything native runs. */

@@ -30,8 +30,7 @@ public final class TrainingStep {
     private final SameDiff gradFn;
     private final Map<String, String> gradNames = new LinkedHashMap<>();
     private final long maskSeed;
-    private final PlanExecutor plan;
-    private boolean planFailed;
+    private final PlanOrSameDiff execution;
 
     /** Prepares the gradient function of {@code loss}, a scalar of a {@link Mode#TRAIN} graph built by {@code ops}. */
     public TrainingStep(Ops ops, Tensor loss) {
@@ -55,8 +54,8 @@ public final class TrainingStep {
                 fusions.put(k, f);
             }
         });
-        this.plan = new PlanExecutor(gradFn, null, fusions, 2);
-        plan.reseed(maskSeed);
+        this.execution = new PlanOrSameDiff(new PlanExecutor(gradFn, null, fusions, 2));
+        execution.plan().reseed(maskSeed);
         for (String key : ops.boundParameters()) {
             SDVariable g = sd.getVariable(key).getGradient();
             if (g != null) {
@@ -102,7 +101,7 @@ public final class TrainingStep {
      * step) draws the same masks whether a run goes straight through or resumes from a checkpoint.
      */
     public void seedMasks(long seed) {
-        plan.reseed(seed);
+        execution.plan().reseed(seed);
         freshMasks();
         ((FreshRandomSession) gradFn.getSessions().get(Thread.currentThread().getId())).reseed(seed);
     }
@@ -114,24 +113,14 @@ public final class TrainingStep {
      * @param l the listener, or null to stop
      */
     public void setStepListener(PlanExecutor.StepListener l) {
-        plan.setStepListener(l);
+        execution.plan().setStepListener(l);
     }
 
     private Map<String, INDArray> execute(Map<String, INDArray> ph, List<String> want) {
-        if (usePlan()) {
-            try {
-                return plan.run(ph, want);
-            } catch (UnsupportedOperationException e) {
-                ExecutorChoice.cannotPlan(e);
-                planFailed = true; // an op the plan cannot run: SameDiff's session from now on
-            }
-        }
-        freshMasks();
-        return gradFn.output(ph, want);
-    }
-
-    private boolean usePlan() {
-        return !planFailed && ExecutorChoice.planFirst();
+        return execution.run(ph, want, () -> {
+            freshMasks();
+            return gradFn.output(ph, want);
+        });
     }
 
     /**

@@ -389,7 +389,6 @@ public final class PlanExecutor {
             INDArray x = dense(args[0]);
             INDArray w = dense(args[1]);
             INDArray g = dense(args[args.length - 1]);
-            long batch = x.size(0);
             long c = x.size(1);
             long o = w.size(3);
             long plane = x.size(2) * x.size(3);
@@ -404,17 +403,9 @@ public final class PlanExecutor {
             }
             INDArray wt = w.reshape('c', c, o); // [C, O]
             INDArray dwt = dw.reshape('c', c, o); // [C, O], the same elements as dw
-            INDArray x3 = x.reshape('c', batch, c, plane); // [B, C, H*W]
-            INDArray g3 = g.reshape('c', batch, o, plane); // [B, O, H*W]
-            INDArray dx3 = dx.reshape('c', batch, c, plane); // [B, C, H*W]
-            INDArray[] xs = new INDArray[(int) batch];
-            INDArray[] gs = new INDArray[(int) batch];
-            INDArray[] dxs = new INDArray[(int) batch];
-            for (int i = 0; i < batch; i++) {
-                xs[i] = x3.slice(i);
-                gs[i] = g3.slice(i);
-                dxs[i] = dx3.slice(i);
-            }
+            INDArray[] xs = samples(x, c, plane); // each [C, H*W]
+            INDArray[] gs = samples(g, o, plane); // each [O, H*W]
+            INDArray[] dxs = samples(dx, c, plane); // each [C, H*W]
             // the bias gradient sums dy over pixels and samples: a product with a column of ones per sample
             INDArray ones = hasBias ? Nd4j.ones(g.dataType(), plane, 1) : null; // [H*W, 1]
             INDArray dbColumn = hasBias ? db.reshape('c', o, 1) : null; // [O, 1], the same elements as db
@@ -430,6 +421,16 @@ public final class PlanExecutor {
             });
         }
 
+        /** The samples of dense NCHW {@code x} as {@code [channels, pixels]} matrices sharing its memory. */
+        private INDArray[] samples(INDArray x, long channels, long pixels) {
+            INDArray all = x.reshape('c', x.size(0), channels, pixels); // [B, C, H*W]
+            INDArray[] each = new INDArray[Math.toIntExact(x.size(0))];
+            for (int i = 0; i < each.length; i++) {
+                each[i] = all.slice(i);
+            }
+            return each;
+        }
+
         /** A 1x1 convolution as one matrix product per sample, on views bound once. */
         private Step pointwiseStep(Node n, INDArray x, INDArray w, INDArray b, Map<String, INDArray> values,
                                    Buffers buffers) {
@@ -441,14 +442,9 @@ public final class PlanExecutor {
                     x.size(3)});
             values.put(n.fusedOutput(), out);
             INDArray wt = w.reshape('c', c, o); // [C, O], used transposed: out_b = W^T x_b
-            INDArray x3 = x.reshape('c', batch, c, plane); // [B, C, H*W]
             INDArray y3 = out.reshape('c', batch, o, plane); // [B, O, H*W]
-            INDArray[] xs = new INDArray[(int) batch];
-            INDArray[] ys = new INDArray[(int) batch];
-            for (int i = 0; i < batch; i++) {
-                xs[i] = x3.slice(i);
-                ys[i] = y3.slice(i);
-            }
+            INDArray[] xs = samples(x, c, plane); // each [C, H*W]
+            INDArray[] ys = samples(out, o, plane); // each [O, H*W]
             BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(y3, b, y3, 1); // [B, O, H*W] + [O]
             return new Step("fused_pointwise_conv", () -> {
                 for (int i = 0; i < xs.length; i++) {
