@@ -1,19 +1,13 @@
 package dev.tokenmix.bench;
 
-import dev.tokenmix.core.engine.CompiledGraph;
-import dev.tokenmix.core.engine.Ops;
-import dev.tokenmix.core.engine.Tensor;
-import dev.tokenmix.core.engine.TrainingStep;
 import dev.tokenmix.core.nn.Module;
 import dev.tokenmix.core.params.ParameterStore;
 import dev.tokenmix.models.glnet.GlmixBlock;
 import dev.tokenmix.models.glnet.GlnetConfig;
 import dev.tokenmix.models.glnet.GlnetVariants;
 import dev.tokenmix.models.glnet.MhsaNchwBlock;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 3, timeUnit = TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms1g", "-XX:+UseParallelGC",
         "-Dorg.bytedeco.javacpp.maxbytes=8G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=14G"})
-public class GlmixBlockBenchmark {
+public class GlmixBlockBenchmark extends GraphBenchmark {
 
     /** {@code glmix} or {@code attention}. */
     @Param({"glmix", "attention"})
@@ -61,9 +55,6 @@ public class GlmixBlockBenchmark {
     @Param({"4"})
     public int batch;
 
-    private INDArray x;
-    private CompiledGraph eval;
-    private TrainingStep step;
 
     private Module build(ParameterStore store) {
         GlnetConfig cfg = (GlnetConfig) GlnetVariants.variant("glnet_4g").config();
@@ -82,27 +73,7 @@ public class GlmixBlockBenchmark {
 
     @Setup
     public void setup() {
-        System.out.println("# tokenmix backend: " + dev.tokenmix.core.engine.Backend.current().describe());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        Module m = build(store);
-        Ops ops = new Ops(store, dev.tokenmix.core.engine.Mode.EVAL);
-        Tensor in = ops.placeholder("input", -1, x.size(1), size, size);
-        eval = new CompiledGraph(ops, in, Map.of("y", m.apply(ops, in)));
-        Ops train = new Ops(store, dev.tokenmix.core.engine.Mode.TRAIN);
-        Tensor tin = train.placeholder("input", -1, x.size(1), size, size);
-        Tensor y = m.apply(train, tin);
-        step = new TrainingStep(train, train.wrap(train.square(y).var().mean(), new long[0]));
-        forward();
-        forwardBackward();
-    }
-
-    @Benchmark
-    public INDArray forward() {
-        return eval.run(x, "y");
-    }
-
-    @Benchmark
-    public double forwardBackward() {
-        return step.run(Map.of("input", x)).loss();
+        compile(store, build(store)::apply);
     }
 }

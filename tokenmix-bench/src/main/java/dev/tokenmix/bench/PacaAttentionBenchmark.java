@@ -1,16 +1,10 @@
 package dev.tokenmix.bench;
 
-import dev.tokenmix.core.engine.CompiledGraph;
-import dev.tokenmix.core.engine.Ops;
-import dev.tokenmix.core.engine.Tensor;
-import dev.tokenmix.core.engine.TrainingStep;
 import dev.tokenmix.core.mixers.paca.ClusteringKind;
 import dev.tokenmix.core.mixers.paca.PatchToClusterAttention;
 import dev.tokenmix.core.params.ParameterStore;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3, timeUnit = TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms1g", "-XX:+UseParallelGC",
         "-Dorg.bytedeco.javacpp.maxbytes=8G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=14G"})
-public class PacaAttentionBenchmark {
+public class PacaAttentionBenchmark extends GraphBenchmark {
 
     /** {@code paca} (M = 100, P2CConv2d clustering) or {@code attention} (M = 0). */
     @Param({"paca", "attention"})
@@ -64,9 +58,6 @@ public class PacaAttentionBenchmark {
     @Param({"100"})
     public int clusters;
 
-    private INDArray x;
-    private CompiledGraph eval;
-    private TrainingStep step;
 
     private PatchToClusterAttention build(ParameterStore store) {
         long dim;
@@ -92,28 +83,7 @@ public class PacaAttentionBenchmark {
 
     @Setup
     public void setup() {
-        System.out.println("# tokenmix backend: " + dev.tokenmix.core.engine.Backend.current().describe());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        PatchToClusterAttention m = build(store);
-        long n = (long) size * size;
-        Ops ops = new Ops(store, dev.tokenmix.core.engine.Mode.EVAL);
-        Tensor in = ops.placeholder("input", -1, n, x.size(2));
-        eval = new CompiledGraph(ops, in, Map.of("y", m.apply(ops, in)));
-        Ops train = new Ops(store, dev.tokenmix.core.engine.Mode.TRAIN);
-        Tensor tin = train.placeholder("input", -1, n, x.size(2));
-        Tensor y = m.apply(train, tin);
-        step = new TrainingStep(train, train.wrap(train.square(y).var().mean(), new long[0]));
-        forward();
-        forwardBackward();
-    }
-
-    @Benchmark
-    public INDArray forward() {
-        return eval.run(x, "y");
-    }
-
-    @Benchmark
-    public double forwardBackward() {
-        return step.run(Map.of("input", x)).loss();
+        compile(store, build(store)::apply);
     }
 }

@@ -1,6 +1,5 @@
 package dev.tokenmix.bench;
 
-import dev.tokenmix.core.engine.Backend;
 import dev.tokenmix.core.engine.CompiledGraph;
 import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
@@ -8,11 +7,9 @@ import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.engine.TrainingStep;
 import dev.tokenmix.core.params.ParameterStore;
 import dev.tokenmix.core.params.Scope;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2, timeUnit = TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms1g", "-XX:+UseParallelGC",
         "-Dorg.bytedeco.javacpp.maxbytes=6G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"})
-public class PrimitiveBenchmark {
+public class PrimitiveBenchmark extends GraphBenchmark {
 
     @Param({"linear", "layernorm", "mlp", "attention", "conv3x3", "depthwise7x7", "depthwise3x3", "layernorm2d", "mha",
         "p2c_clustering", "paca_attention", "glmix_mixer"})
@@ -49,42 +46,18 @@ public class PrimitiveBenchmark {
     @Param({"8"})
     public int batch;
 
-    private INDArray x;
-    private CompiledGraph eval;
-    private TrainingStep step;
 
     @Setup
     public void setup() {
-        System.out.println("# tokenmix backend: " + Backend.current().describe());
         Primitive p = Primitive.of(primitive);
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         BiFunction<Ops, Tensor, Tensor> f = p.create(Scope.root(store, 1));
         long[] sample = p.sampleShape();
-        long[] ph = new long[sample.length + 1];
         long[] shape = new long[sample.length + 1];
-        ph[0] = -1;
         shape[0] = batch;
-        System.arraycopy(sample, 0, ph, 1, sample.length);
         System.arraycopy(sample, 0, shape, 1, sample.length);
         Nd4j.getRandom().setSeed(42);
         x = Nd4j.randn(DataType.FLOAT, shape);
-        Ops ops = new Ops(store, Mode.EVAL);
-        Tensor in = ops.placeholder("input", ph);
-        eval = new CompiledGraph(ops, in, Map.of("y", f.apply(ops, in)));
-        Ops train = new Ops(store, Mode.TRAIN);
-        Tensor y = f.apply(train, train.placeholder("input", ph));
-        step = new TrainingStep(train, train.wrap(train.square(y).var().mean(), new long[0]));
-        forward();
-        forwardBackward();
-    }
-
-    @Benchmark
-    public INDArray forward() {
-        return eval.run(x, "y");
-    }
-
-    @Benchmark
-    public double forwardBackward() {
-        return step.run(Map.of("input", x)).loss();
+        compile(store, f);
     }
 }

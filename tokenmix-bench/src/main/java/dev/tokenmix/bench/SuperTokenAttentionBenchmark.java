@@ -1,9 +1,7 @@
 package dev.tokenmix.bench;
 
-import dev.tokenmix.core.engine.CompiledGraph;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
-import dev.tokenmix.core.engine.TrainingStep;
 import dev.tokenmix.core.mixers.stt.GlobalMixKind;
 import dev.tokenmix.core.mixers.stt.SuperTokenGlobalMixing;
 import dev.tokenmix.core.mixers.stt.SuperTokenWindowAttention;
@@ -11,11 +9,9 @@ import dev.tokenmix.core.mixers.stt.WindowLayout;
 import dev.tokenmix.core.nn.Attention;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.ParameterStore;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3, timeUnit = TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms1g", "-XX:+UseParallelGC",
         "-Dorg.bytedeco.javacpp.maxbytes=8G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=14G"})
-public class SuperTokenAttentionBenchmark {
+public class SuperTokenAttentionBenchmark extends GraphBenchmark {
     private static final long DIM = 192;
     private static final long HEADS = 3;
     private static final int WINDOW = 7;
@@ -69,9 +65,6 @@ public class SuperTokenAttentionBenchmark {
     @Param({"2"})
     public int batch;
 
-    private INDArray x;
-    private CompiledGraph eval;
-    private TrainingStep step;
 
     private BiFunction<Ops, Tensor, Tensor> build(ParameterStore store) {
         if (size % WINDOW != 0) {
@@ -106,28 +99,7 @@ public class SuperTokenAttentionBenchmark {
 
     @Setup
     public void setup() {
-        System.out.println("# tokenmix backend: " + dev.tokenmix.core.engine.Backend.current().describe());
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        BiFunction<Ops, Tensor, Tensor> body = build(store);
-        long n = (long) size * size;
-        Ops ops = new Ops(store, dev.tokenmix.core.engine.Mode.EVAL);
-        Tensor in = ops.placeholder("input", -1, n, DIM);
-        eval = new CompiledGraph(ops, in, Map.of("y", body.apply(ops, in)));
-        Ops train = new Ops(store, dev.tokenmix.core.engine.Mode.TRAIN);
-        Tensor tin = train.placeholder("input", -1, n, DIM);
-        Tensor y = body.apply(train, tin);
-        step = new TrainingStep(train, train.wrap(train.square(y).var().mean(), new long[0]));
-        forward();
-        forwardBackward();
-    }
-
-    @Benchmark
-    public INDArray forward() {
-        return eval.run(x, "y");
-    }
-
-    @Benchmark
-    public double forwardBackward() {
-        return step.run(Map.of("input", x)).loss();
+        compile(store, build(store));
     }
 }
