@@ -351,7 +351,7 @@ public final class Ops {
 
     /** Exact GELU, {@code 0.5 x (1 + erf(x / sqrt 2))}, as PyTorch's {@code nn.GELU()}. */
     public Tensor gelu(Tensor x) {
-        SDVariable v = x.var();
+        SDVariable v = regionInput(x);
         SDVariable e = sd.math.erf(v.mul(1.0 / Math.sqrt(2.0))).add(1.0);
         SDVariable y = v.mul(0.5).mul(e);
         fusions.put(y.name(), new Fusion.Gelu(v.name()));
@@ -863,6 +863,16 @@ public final class Ops {
         }
     }
 
+    /**
+     * The input of a fused region (GELU, LayerNorm): in a training graph an identity of {@code x}, so that the
+     * region's own ops are its only readers even when {@code x} feeds a residual too. The gradient of the identity's
+     * output is then the region's whole contribution, which a backward fusion can write ({@code GradientFusions});
+     * the plan executor runs an identity as a view.
+     */
+    private SDVariable regionInput(Tensor x) {
+        return mode == Mode.TRAIN ? sd.identity(x.var()) : x.var();
+    }
+
     private long[] convOut(Tensor x, long kh, long kw, int[] stride, int[] padding, int[] dilation) {
         return convOut(x.dim(2), x.dim(3), kh, kw, stride, padding, dilation);
     }
@@ -897,8 +907,9 @@ public final class Ops {
     public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, int axis) {
         int a = axis(x, axis);
         long c = x.dim(a);
-        SDVariable mean = x.var().mean(true, a);
-        SDVariable centred = x.var().sub(mean);
+        SDVariable in = regionInput(x);
+        SDVariable mean = in.mean(true, a);
+        SDVariable centred = in.sub(mean);
         // centred * centred, not square(centred): the same values, and its gradient avoids square's slow pow
         // derivative (the LayerNorm's forward+backward measured 16-21% faster in ND4J 1.0.0-M2.1)
         SDVariable var = centred.mul(centred).mean(true, a);
@@ -914,7 +925,7 @@ public final class Ops {
             checkVector(bias, c, "LayerNorm bias");
             y = y.add(a == x.rank() - 1 ? bias.var() : bias.var().reshape(bshape));
         }
-        fusions.put(y.name(), new Fusion.LayerNorm(x.var().name(), weight == null ? null : weight.var().name(),
+        fusions.put(y.name(), new Fusion.LayerNorm(in.name(), weight == null ? null : weight.var().name(),
                 bias == null ? null : bias.var().name(), eps, a));
         return new Tensor(y, x.shape());
     }

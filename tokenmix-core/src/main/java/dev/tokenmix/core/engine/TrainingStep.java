@@ -1,6 +1,7 @@
 package dev.tokenmix.core.engine;
 
 import dev.tokenmix.core.engine.exec.Fusion;
+import dev.tokenmix.core.engine.exec.GradientFusions;
 import dev.tokenmix.core.engine.exec.PlanExecutor;
 import dev.tokenmix.core.params.ParameterStore;
 import java.util.ArrayList;
@@ -48,12 +49,7 @@ public final class TrainingStep {
         this.gradFn = sd.getFunction("grad");
         this.maskSeed = Nd4j.getRandom().nextLong();
         // two plans: one for the usual batch, one for a short last batch; each holds the step's activations
-        Map<String, Fusion> fusions = new HashMap<>();
-        ops.fusions().forEach((k, f) -> {
-            if (f.savesWorkWithGradients()) {
-                fusions.put(k, f);
-            }
-        });
+        Map<String, Fusion> fusions = GradientFusions.of(sd, ops.fusions());
         this.execution = new PlanOrSameDiff(new PlanExecutor(gradFn, null, fusions, 2));
         execution.plan().reseed(maskSeed);
         for (String key : ops.boundParameters()) {

@@ -9,7 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The fused float kernels of {@link PlanExecutor}: each reads its inputs once and writes its output once.
  *
  * <p>They run in Java on heap copies of the native buffers. The loops are plain multiply-adds over {@code float[]},
- * which HotSpot's C2 compiles to SIMD; the bulk copies between native memory and the heap run at memory speed. Each
+ * which HotSpot's C2 compiles to SIMD; the bulk copies between native memory and the heap run at memory speed. C2
+ * (JDK 17) vectorises a loop only when every array in it is indexed from the same offset and the body is small
+ * enough to unroll: a loop reading {@code v[from + i]} and writing {@code out[i]}, or one computing {@code exp},
+ * {@code erf} and a product at once, ran scalar and measured 7-20 times slower. So rows and chunks are copied into
+ * small arrays of their own, and long computations are split into several loops over them. Each
  * kernel splits its rows over as many threads as ND4J's native code uses ({@link ParallelRanges}), so a
  * two-thread run is not held back by one-thread Java passes.
  * This replaces libnd4j's element-wise chains (exact GELU is five ops with a scalar {@code erf} loop, LayerNorm nine),
@@ -21,7 +25,6 @@ final class FloatKernels {
 
     private final ParallelRanges parallel;
     private float[] a = new float[0];
-    private float[] b = new float[0];
 
     /** Kernels that split their work over the threads of {@link ParallelRanges#shared()}. */
     FloatKernels() {
@@ -85,29 +88,143 @@ final class FloatKernels {
     }
 
     /**
+     * The backward of exact GELU: {@code out = dy (Phi(x) + x phi(x))}, with {@code Phi} the standard normal
+     * distribution function and {@code phi} its density; all dense, same length.
+     */
+    void geluBackward(INDArray x, INDArray dy, INDArray out) {
+        int n = Math.toIntExact(x.length());
+        FloatBuffer in = view(x);
+        FloatBuffer gin = view(dy);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
+            float[] xs = new float[CHUNK];
+            float[] gs = new float[CHUNK];
+            float[] density = new float[CHUNK];
+            float[] scale = new float[CHUNK];
+            for (int at = from; at < end; at += CHUNK) {
+                int len = Math.min(CHUNK, end - at);
+                in.get(at, xs, 0, len);
+                gin.get(at, gs, 0, len);
+                halfGaussianMantissa(xs, len, density, scale);
+                scaleByPowersOfTwo(density, scale, len);
+                erfHalfSqrt2(xs, len, scale); // scale now holds erf(x / sqrt 2)
+                for (int i = 0; i < len; i++) {
+                    gs[i] *= 0.5f * (1f + scale[i]) + xs[i] * density[i] * INV_SQRT_2PI;
+                }
+                to.put(at, gs, 0, len);
+            }
+        });
+    }
+
+    /**
+     * {@code exp(-x^2 / 2) = 2^k m} for {@code x = v[i]}: the mantissa part {@code m} into {@code m[i]} and {@code k}
+     * (a whole float) into {@code k[i]}. Cephes' single-precision {@code expf} reduction and polynomial (relative
+     * error below 1e-6), rounding by adding and subtracting 1.5 * 2^23 because {@code Math.rint} does not vectorise.
+     */
+    private static void halfGaussianMantissa(float[] v, int len, float[] m, float[] k) {
+        for (int i = 0; i < len; i++) {
+            float x = v[i];
+            float t = Math.max(-87f, -0.5f * x * x);
+            float kf = (t * 1.44269504f + 12582912f) - 12582912f;
+            float r = t - kf * 0.693359375f + kf * 2.12194440e-4f;
+            float p = 1.9875691500e-4f;
+            p = p * r + 1.3981999507e-3f;
+            p = p * r + 8.3334519073e-3f;
+            p = p * r + 4.1665795894e-2f;
+            p = p * r + 1.6666665459e-1f;
+            p = p * r + 5.0000001201e-1f;
+            m[i] = r * r * p + r + 1f;
+            k[i] = kf;
+        }
+    }
+
+    /** {@code m[i] *= 2^k[i]} for whole {@code k[i]} in [-126, 0], built from the float's exponent bits. */
+    private static void scaleByPowersOfTwo(float[] m, float[] k, int len) {
+        for (int i = 0; i < len; i++) {
+            m[i] *= Float.intBitsToFloat(((int) k[i] + 127) << 23);
+        }
+    }
+
+    /** {@code out[i] = erf(v[i] / sqrt 2)}. */
+    private static void erfHalfSqrt2(float[] v, int len, float[] out) {
+        for (int i = 0; i < len; i++) {
+            out[i] = erf(v[i] * 0.70710677f);
+        }
+    }
+
+    /**
      * LayerNorm of every row of the last axis: {@code out = (x - mean) / sqrt(var + eps) * w + b}, where the
      * variance is the biased one (as PyTorch's); {@code w} and {@code b} may be null.
      */
     void layerNorm(INDArray x, INDArray w, INDArray bias, double eps, INDArray out) {
         int n = Math.toIntExact(x.length());
         int c = Math.toIntExact(x.size(x.rank() - 1));
-        float[] v = scratch(n);
-        float[] wb = weights(w, bias, c);
+        float[] weight = vectorOr(w, c, 1f);
+        float[] shift = vectorOr(bias, c, 0f);
         float epsF = (float) eps;
         FloatBuffer in = view(x);
         FloatBuffer to = view(out);
         parallel.forRanges(n, c, (from, end) -> {
-            load(in, v, from, end);
             float[] acc = new float[8];
-            for (int row = from; row < end; row += c) {
-                float mean = sum(v, row, c, acc) / c;
-                float rstd = (float) (1.0 / Math.sqrt(sumSquares(v, row, c, mean, acc) / c + epsF));
+            float[] row = new float[c];
+            for (int at = from; at < end; at += c) {
+                in.get(at, row, 0, c);
+                float mean = sum(row, c, acc) / c;
+                float rstd = inverseDeviation(sumSquares(row, c, mean, acc) / c, epsF);
                 for (int j = 0; j < c; j++) {
-                    v[row + j] = (v[row + j] - mean) * rstd * wb[j] + wb[c + j];
+                    row[j] = (row[j] - mean) * rstd * weight[j] + shift[j];
                 }
+                to.put(at, row, 0, c);
             }
-            store(to, v, from, end);
         });
+    }
+
+    /**
+     * The backward of {@link #layerNorm}: from the input {@code x}, the weight {@code w} (null for none) and the
+     * incoming gradient {@code dy}, writes {@code dx}, and the weight and bias gradients {@code dw} and {@code db}
+     * unless null. With {@code xhat = (x - mean) rstd} and {@code g = dy w} on a row,
+     * {@code dx = rstd (g - mean(g) - xhat mean(g xhat))}; {@code dw} sums {@code dy xhat} and {@code db} sums
+     * {@code dy} over the rows. All dense.
+     */
+    void layerNormBackward(INDArray x, INDArray w, INDArray dy, double eps, INDArray dx, INDArray dw,
+                           INDArray db) {
+        int n = Math.toIntExact(x.length());
+        int c = Math.toIntExact(x.size(x.rank() - 1));
+        float[] weight = vectorOr(w, c, 1f);
+        float epsF = (float) eps;
+        FloatBuffer in = view(x);
+        FloatBuffer gin = view(dy);
+        FloatBuffer to = view(dx);
+        ParameterSums sums = new ParameterSums(c);
+        parallel.forRanges(n, c, (from, end) -> {
+            float[] acc = new float[8];
+            float[] xr = new float[c];
+            float[] gr = new float[c];
+            float[] t = new float[c];
+            float[] sw = new float[c];
+            float[] sb = new float[c];
+            for (int at = from; at < end; at += c) {
+                in.get(at, xr, 0, c);
+                gin.get(at, gr, 0, c);
+                float mean = sum(xr, c, acc) / c;
+                float rstd = inverseDeviation(sumSquares(xr, c, mean, acc) / c, epsF);
+                for (int j = 0; j < c; j++) {
+                    float xhat = (xr[j] - mean) * rstd;
+                    xr[j] = xhat;
+                    sw[j] += gr[j] * xhat;
+                    sb[j] += gr[j];
+                    t[j] = gr[j] * weight[j];
+                }
+                float meanG = sum(t, c, acc) / c;
+                float meanGx = dot(t, xr, c, acc) / c;
+                for (int j = 0; j < c; j++) {
+                    gr[j] = rstd * (t[j] - meanG - xr[j] * meanGx);
+                }
+                to.put(at, gr, 0, c);
+            }
+            sums.add(from, sw, sb);
+        });
+        sums.writeTo(dw, db);
     }
 
     private float[] scratch(int n) {
@@ -120,116 +237,246 @@ final class FloatKernels {
     /**
      * LayerNorm over an inner {@code axis} of dense {@code x} (the channels of NCHW): for every position before and
      * after the axis, the statistics run over the axis' {@code C} entries, {@code inner} apart in memory. The loops
-     * run along the contiguous inner positions, so each is a plain vector operation.
+     * run along the contiguous inner positions of one channel at a time, so each is a plain vector operation.
      */
     void layerNormInner(INDArray x, int axis, INDArray w, INDArray bias, double eps, INDArray out) {
         int n = Math.toIntExact(x.length());
         int c = Math.toIntExact(x.size(axis));
+        int span = innerSize(x, axis);
+        float[] weight = vectorOr(w, c, 1f);
+        float[] shift = vectorOr(bias, c, 0f);
+        float epsF = (float) eps;
+        FloatBuffer in = view(x);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, c * span, (from, end) -> {
+            float[] mean = new float[span];
+            float[] rstd = new float[span];
+            float[] row = new float[span];
+            for (int block = from; block < end; block += c * span) {
+                innerStatistics(in, block, c, span, epsF, mean, rstd, row);
+                for (int ch = 0; ch < c; ch++) {
+                    int at = block + ch * span;
+                    in.get(at, row, 0, span);
+                    float g = weight[ch];
+                    float sh = shift[ch];
+                    for (int i = 0; i < span; i++) {
+                        row[i] = (row[i] - mean[i]) * rstd[i] * g + sh;
+                    }
+                    to.put(at, row, 0, span);
+                }
+            }
+        });
+    }
+
+    /**
+     * The backward of {@link #layerNormInner}, as {@link #layerNormBackward} with the statistics over the channels
+     * of {@code axis} for every inner position.
+     */
+    void layerNormInnerBackward(INDArray x, int axis, INDArray w, INDArray dy, double eps, INDArray dx,
+                                INDArray dw, INDArray db) {
+        int n = Math.toIntExact(x.length());
+        int c = Math.toIntExact(x.size(axis));
+        int span = innerSize(x, axis);
+        float[] weight = vectorOr(w, c, 1f);
+        float epsF = (float) eps;
+        FloatBuffer in = view(x);
+        FloatBuffer gin = view(dy);
+        FloatBuffer to = view(dx);
+        ParameterSums sums = new ParameterSums(c);
+        parallel.forRanges(n, c * span, (from, end) -> {
+            float[] acc = new float[8];
+            float[] mean = new float[span];
+            float[] rstd = new float[span];
+            float[] meanG = new float[span];
+            float[] meanGx = new float[span];
+            float[] xr = new float[span];
+            float[] gr = new float[span];
+            float[] sw = new float[c];
+            float[] sb = new float[c];
+            for (int block = from; block < end; block += c * span) {
+                innerStatistics(in, block, c, span, epsF, mean, rstd, xr);
+                java.util.Arrays.fill(meanG, 0f);
+                java.util.Arrays.fill(meanGx, 0f);
+                for (int ch = 0; ch < c; ch++) {
+                    int at = block + ch * span;
+                    in.get(at, xr, 0, span);
+                    gin.get(at, gr, 0, span);
+                    float wc = weight[ch];
+                    for (int i = 0; i < span; i++) {
+                        float xhat = (xr[i] - mean[i]) * rstd[i];
+                        xr[i] = xhat;
+                        float t = gr[i] * wc;
+                        meanG[i] += t;
+                        meanGx[i] += t * xhat;
+                    }
+                    sw[ch] += dot(gr, xr, span, acc);
+                    sb[ch] += sum(gr, span, acc);
+                }
+                for (int i = 0; i < span; i++) {
+                    meanG[i] /= c;
+                    meanGx[i] /= c;
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    int at = block + ch * span;
+                    in.get(at, xr, 0, span);
+                    gin.get(at, gr, 0, span);
+                    float wc = weight[ch];
+                    for (int i = 0; i < span; i++) {
+                        float xhat = (xr[i] - mean[i]) * rstd[i];
+                        gr[i] = rstd[i] * (gr[i] * wc - meanG[i] - xhat * meanGx[i]);
+                    }
+                    to.put(at, gr, 0, span);
+                }
+            }
+            sums.add(from, sw, sb);
+        });
+        sums.writeTo(dw, db);
+    }
+
+    /** The number of positions after {@code axis}: the distance between neighbouring entries along it. */
+    private static int innerSize(INDArray x, int axis) {
         int inner = 1;
         for (int d = axis + 1; d < x.rank(); d++) {
             inner = Math.multiplyExact(inner, Math.toIntExact(x.size(d)));
         }
-        int span = inner;
-        float[] v = scratch(n);
-        float[] wb = weights(w, bias, c);
-        float epsF = (float) eps;
-        FloatBuffer in = view(x);
-        FloatBuffer to = view(out);
-        parallel.forRanges(n, c * inner, (from, end) -> {
-            load(in, v, from, end);
-            float[] mean = new float[span];
-            float[] rstd = new float[span];
-            for (int block = from; block < end; block += c * span) {
-                java.util.Arrays.fill(mean, 0f);
-                java.util.Arrays.fill(rstd, 0f);
-                for (int ch = 0; ch < c; ch++) {
-                    int at = block + ch * span;
-                    for (int i = 0; i < span; i++) {
-                        mean[i] += v[at + i];
-                    }
-                }
-                for (int i = 0; i < span; i++) {
-                    mean[i] /= c;
-                }
-                for (int ch = 0; ch < c; ch++) {
-                    int at = block + ch * span;
-                    for (int i = 0; i < span; i++) {
-                        float d = v[at + i] - mean[i];
-                        rstd[i] += d * d;
-                    }
-                }
-                for (int i = 0; i < span; i++) {
-                    rstd[i] = (float) (1.0 / Math.sqrt(rstd[i] / c + epsF));
-                }
-                for (int ch = 0; ch < c; ch++) {
-                    int at = block + ch * span;
-                    float g = wb[ch];
-                    float sh = wb[c + ch];
-                    for (int i = 0; i < span; i++) {
-                        v[at + i] = (v[at + i] - mean[i]) * rstd[i] * g + sh;
-                    }
-                }
-            }
-            store(to, v, from, end);
-        });
-    }
-
-    /** The weights then the biases in one array (ones and zeros where absent). */
-    private float[] weights(INDArray w, INDArray bias, int c) {
-        if (b.length < 2 * c) {
-            b = new float[2 * c];
-        }
-        if (w == null) {
-            java.util.Arrays.fill(b, 0, c, 1f);
-        } else {
-            view(w).get(b, 0, c);
-        }
-        if (bias == null) {
-            java.util.Arrays.fill(b, c, 2 * c, 0f);
-        } else {
-            view(bias).get(b, c, c);
-        }
-        return b;
+        return inner;
     }
 
     /**
-     * The sum of {@code v[from .. from+n)}, in eight interleaved partial sums: independent chains that C2 turns
-     * into SIMD lanes (one running sum is a chain of dependent additions and runs several times slower).
+     * The mean and {@code 1 / sqrt(var + eps)} over the {@code c} channels of the block at {@code block} (channel
+     * {@code ch} of inner position {@code i} at {@code block + ch * span + i}), for each inner position; {@code row}
+     * is scratch of {@code span} floats.
      */
-    private static float sum(float[] v, int from, int n, float[] acc) {
+    private static void innerStatistics(FloatBuffer in, int block, int c, int span, float eps, float[] mean,
+                                        float[] rstd, float[] row) {
+        java.util.Arrays.fill(mean, 0f);
+        java.util.Arrays.fill(rstd, 0f);
+        for (int ch = 0; ch < c; ch++) {
+            in.get(block + ch * span, row, 0, span);
+            for (int i = 0; i < span; i++) {
+                mean[i] += row[i];
+            }
+        }
+        for (int i = 0; i < span; i++) {
+            mean[i] /= c;
+        }
+        for (int ch = 0; ch < c; ch++) {
+            in.get(block + ch * span, row, 0, span);
+            for (int i = 0; i < span; i++) {
+                float d = row[i] - mean[i];
+                rstd[i] += d * d;
+            }
+        }
+        for (int i = 0; i < span; i++) {
+            rstd[i] = inverseDeviation(rstd[i] / c, eps);
+        }
+    }
+
+    private static float inverseDeviation(float variance, float eps) {
+        return (float) (1.0 / Math.sqrt(variance + eps));
+    }
+
+    /**
+     * The weight and bias gradients of a LayerNorm backward, summed per part and then over the parts in the order
+     * of their ranges, so that a given thread count always adds in the same order.
+     */
+    private static final class ParameterSums {
+        private final int c;
+        private final java.util.SortedMap<Integer, float[][]> parts = new java.util.TreeMap<>();
+
+        ParameterSums(int c) {
+            this.c = c;
+        }
+
+        synchronized void add(int from, float[] weight, float[] bias) {
+            parts.put(from, new float[][] {weight, bias});
+        }
+
+        void writeTo(INDArray dw, INDArray db) {
+            float[] w = new float[c];
+            float[] b = new float[c];
+            for (float[][] p : parts.values()) {
+                for (int j = 0; j < c; j++) {
+                    w[j] += p[0][j];
+                    b[j] += p[1][j];
+                }
+            }
+            if (dw != null) {
+                view(dw).put(w);
+            }
+            if (db != null) {
+                view(db).put(b);
+            }
+        }
+    }
+
+    /** The {@code c} values of {@code v}, or {@code c} copies of {@code fill} if it is null. */
+    private static float[] vectorOr(INDArray v, int c, float fill) {
+        float[] out = new float[c];
+        if (v == null) {
+            java.util.Arrays.fill(out, fill);
+        } else {
+            view(v).get(out, 0, c);
+        }
+        return out;
+    }
+
+    /**
+     * The sum of {@code v[0 .. n)}, in eight interleaved partial sums: independent chains that C2 turns into SIMD
+     * lanes (one running sum is a chain of dependent additions and runs several times slower).
+     */
+    private static float sum(float[] v, int n, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
-        int i = from;
-        int end = from + n;
-        for (; i + 8 <= end; i += 8) {
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
             for (int k = 0; k < 8; k++) {
                 acc[k] += v[i + k];
             }
         }
         float s = 0f;
-        for (; i < end; i++) {
+        for (; i < n; i++) {
             s += v[i];
         }
         return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     }
 
-    /** The sum of {@code (v[i] - mean)^2} over {@code [from, from+n)}, as {@link #sum}. */
-    private static float sumSquares(float[] v, int from, int n, float mean, float[] acc) {
+    /** The sum of {@code p[i] * q[i]} over {@code [0, n)}, as {@link #sum}. */
+    private static float dot(float[] p, float[] q, int n, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
-        int i = from;
-        int end = from + n;
-        for (; i + 8 <= end; i += 8) {
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            for (int k = 0; k < 8; k++) {
+                acc[k] += p[i + k] * q[i + k];
+            }
+        }
+        float s = 0f;
+        for (; i < n; i++) {
+            s += p[i] * q[i];
+        }
+        return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    }
+
+    /** The sum of {@code (v[i] - mean)^2} over {@code [0, n)}, as {@link #sum}. */
+    private static float sumSquares(float[] v, int n, float mean, float[] acc) {
+        java.util.Arrays.fill(acc, 0f);
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
             for (int k = 0; k < 8; k++) {
                 float d = v[i + k] - mean;
                 acc[k] += d * d;
             }
         }
         float s = 0f;
-        for (; i < end; i++) {
+        for (; i < n; i++) {
             float d = v[i] - mean;
             s += d * d;
         }
         return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     }
+
+    /** Elements per inner chunk of {@link #geluBackward}: its temporaries stay in the first-level cache. */
+    private static final int CHUNK = 1024;
+    private static final float INV_SQRT_2PI = 0.3989422804f;
 
     /**
      * erf for float inputs: a rational approximation {@code z P(z^2) / Q(z^2)} on {@code z} clamped to [-4, 4]

@@ -17,9 +17,21 @@ public sealed interface Fusion {
     List<String> inputs();
 
     /**
-     * Whether the fusion still saves work in a graph that also computes gradients. The backward ops of GELU,
+     * The variables the fused computation writes: by default only the one it is recorded under. A backward fusion
+     * writes several gradients and is recorded under each of them.
+     *
+     * @param key the variable it is recorded under
+     * @return the variables, never null entries
+     */
+    default List<String> outputs(String key) {
+        return List.of(key);
+    }
+
+    /**
+     * Whether the fusion saves work in any graph that also computes gradients. SameDiff's backward ops of GELU,
      * LayerNorm and a linear layer's bias read the intermediate values of the ops a fusion stands for, so those ops
      * run anyway and the fused pass would only repeat them; a 1x1 convolution's backward reads only its inputs.
+     * GELU and LayerNorm are fused in a gradient graph together with their backward ({@link GradientFusions}).
      *
      * @return true if a gradient graph should use it
      */
@@ -36,6 +48,61 @@ public sealed interface Fusion {
         @Override
         public List<String> inputs() {
             return List.of(x);
+        }
+    }
+
+    /**
+     * The backward of {@link Gelu} in a gradient graph: {@code dx = dy (Phi(x) + x phi(x))}. It stands for every op
+     * that SameDiff's differentiation wrote between the gradient of the GELU's output and that of its input, so
+     * {@link GradientFusions} records it only where nothing else reads the GELU's intermediate values.
+     *
+     * @param x the GELU's input
+     * @param dy the gradient of its output
+     * @param dx the gradient of its input, written
+     */
+    record GeluBackward(String x, String dy, String dx) implements Fusion {
+        @Override
+        public List<String> inputs() {
+            return List.of(x, dy);
+        }
+
+        @Override
+        public List<String> outputs(String key) {
+            return List.of(dx);
+        }
+    }
+
+    /**
+     * The backward of {@link LayerNorm} in a gradient graph, recorded (by {@link GradientFusions}) under each
+     * gradient it writes.
+     *
+     * @param x the LayerNorm's input
+     * @param weight its scale, or null
+     * @param eps the epsilon added to the variance
+     * @param axis the normalised axis, non-negative
+     * @param dy the gradient of its output
+     * @param dx the gradient of its input, written
+     * @param dWeight the gradient of the scale, written; null if there is none to write
+     * @param dBias the gradient of the shift, written; null if there is none to write
+     */
+    record LayerNormBackward(String x, String weight, double eps, int axis, String dy, String dx, String dWeight,
+                             String dBias) implements Fusion {
+        @Override
+        public List<String> inputs() {
+            return weight == null ? List.of(x, dy) : List.of(x, weight, dy);
+        }
+
+        @Override
+        public List<String> outputs(String key) {
+            List<String> out = new ArrayList<>();
+            out.add(dx);
+            if (dWeight != null) {
+                out.add(dWeight);
+            }
+            if (dBias != null) {
+                out.add(dBias);
+            }
+            return out;
         }
     }
 

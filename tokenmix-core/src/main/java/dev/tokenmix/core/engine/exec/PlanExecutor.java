@@ -177,7 +177,8 @@ public final class PlanExecutor {
          *
          * @param label the native op's name ({@code matmul}, {@code add}); the name of the op a kernel of this
          *     executor replaces ({@code multiply_bp}); or a fused step's ({@code fused_linear}, {@code fused_gelu},
-         *     {@code fused_layer_norm}, {@code fused_layer_norm_inner}, {@code fused_pointwise_conv},
+         *     {@code fused_layer_norm}, {@code fused_layer_norm_inner}, {@code fused_gelu_bp},
+         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_pointwise_conv},
          *     {@code fused_pointwise_conv_bp}, {@code fused_erf}, {@code dense_copy})
          * @param nanos its wall time
          */
@@ -210,7 +211,7 @@ public final class PlanExecutor {
         }
 
         List<String> outputs() {
-            return op != null ? op.getOutputsOfOp() : List.of(fusedOutput);
+            return op != null ? op.getOutputsOfOp() : fusion.outputs(fusedOutput);
         }
     }
 
@@ -338,6 +339,15 @@ public final class PlanExecutor {
             if (n.fusion() instanceof Fusion.Pointwise) {
                 return pointwiseStep(n, x, in.get(1), in.size() > 2 ? in.get(2) : null, values, buffers);
             }
+            if (n.fusion() instanceof Fusion.GeluBackward gb) {
+                INDArray dx = buffers.allocate(gb.dx(), x.dataType(), x.shape());
+                values.put(gb.dx(), dx);
+                INDArray dy = in.get(1);
+                return new Step("fused_gelu_bp", () -> kernels.geluBackward(x, dy, dx));
+            }
+            if (n.fusion() instanceof Fusion.LayerNormBackward lb) {
+                return layerNormBackward(lb, in, values, buffers);
+            }
             INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), x.shape());
             values.put(n.fusedOutput(), out);
             if (n.fusion() instanceof Fusion.Gelu) {
@@ -350,6 +360,34 @@ public final class PlanExecutor {
                 return new Step("fused_layer_norm", () -> kernels.layerNorm(x, w, b, ln.eps(), out));
             }
             return new Step("fused_layer_norm_inner", () -> kernels.layerNormInner(x, ln.axis(), w, b, ln.eps(), out));
+        }
+
+        /** The LayerNorm backward of {@code lb}: the input gradient, and the weight and bias gradients it writes. */
+        private Step layerNormBackward(Fusion.LayerNormBackward lb, List<INDArray> in, Map<String, INDArray> values,
+                                       Buffers buffers) {
+            INDArray x = in.get(0);
+            INDArray w = lb.weight() == null ? null : in.get(1);
+            INDArray dy = in.get(in.size() - 1);
+            if (!Arrays.equals(x.shape(), dy.shape())) {
+                throw new UnsupportedOperationException("LayerNorm gradient of shape " + Arrays.toString(dy.shape())
+                        + " for an input of shape " + Arrays.toString(x.shape()));
+            }
+            long[] vector = {x.size(lb.axis())};
+            INDArray dx = buffers.allocate(lb.dx(), x.dataType(), x.shape());
+            INDArray dw = lb.dWeight() == null ? null : buffers.allocate(lb.dWeight(), x.dataType(), vector);
+            INDArray db = lb.dBias() == null ? null : buffers.allocate(lb.dBias(), x.dataType(), vector);
+            values.put(lb.dx(), dx);
+            if (dw != null) {
+                values.put(lb.dWeight(), dw);
+            }
+            if (db != null) {
+                values.put(lb.dBias(), db);
+            }
+            if (lb.axis() == x.rank() - 1) {
+                return new Step("fused_layer_norm_bp", () -> kernels.layerNormBackward(x, w, dy, lb.eps(), dx, dw, db));
+            }
+            return new Step("fused_layer_norm_inner_bp",
+                    () -> kernels.layerNormInnerBackward(x, lb.axis(), w, dy, lb.eps(), dx, dw, db));
         }
 
         /** {@code a}, or, if it is not dense, a dense copy of it refreshed by a step of its own before every run. */

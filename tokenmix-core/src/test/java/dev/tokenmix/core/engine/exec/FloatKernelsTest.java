@@ -14,7 +14,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The fused float kernels: erf against a double-precision erf, the density test, views with an offset. */
+/**
+ * The fused float kernels: erf against a double-precision erf, the backward kernels against the derivative and
+ * finite differences of the double-precision references, the density test, views with an offset, thread splits.
+ */
 class FloatKernelsTest {
 
     @Test
@@ -43,6 +46,103 @@ class FloatKernelsTest {
         assertEquals(0f, FloatKernels.erf(0f), 0f);
         assertEquals(1.0, FloatKernels.erf(100f), 1e-6);
         assertEquals(-1.0, FloatKernels.erf(-100f), 1e-6);
+    }
+
+    @Test
+    void geluBackwardIsTheDerivativeOfExactGelu() {
+        int n = 6000;
+        Dense x = Dense.uniform(41, -9, 9, n);
+        x.v[0] = 0;
+        Dense dy = Dense.uniform(42, -2, 2, n);
+        INDArray out = Nd4j.create(DataType.FLOAT, n);
+        new FloatKernels(new ParallelRanges(1)).geluBackward(x.toNd4j(DataType.FLOAT), dy.toNd4j(DataType.FLOAT), out);
+        double[] got = Dense.of(out).v;
+        for (int i = 0; i < n; i++) {
+            double xi = (float) x.v[i];
+            double gi = (float) dy.v[i];
+            double want = gi * (0.5 * (1 + Reference.erf(xi / Math.sqrt(2))) + xi * Math.exp(-xi * xi / 2)
+                    / Math.sqrt(2 * Math.PI));
+            assertEquals(want, got[i], 3e-6 * Math.abs(gi) + 1e-7, "GELU backward at x = " + xi);
+        }
+    }
+
+    @Test
+    void layerNormBackwardsMatchFiniteDifferencesOfTheDoubleReference() {
+        checkLayerNormBackward(new int[] {3, 2, 8}, 2);
+        checkLayerNormBackward(new int[] {2, 4, 3, 5}, 1);
+    }
+
+    /** dx, dw and db of {@code sum(dy * LayerNorm(x))} against central differences in double precision. */
+    private static void checkLayerNormBackward(int[] shape, int axis) {
+        int c = shape[axis];
+        double eps = 1e-5;
+        Dense x = roundedToFloat(Dense.uniform(31, -2, 2, shape));
+        Dense dy = roundedToFloat(Dense.uniform(32, -1, 1, shape));
+        Dense w = roundedToFloat(Dense.uniform(33, 0.5, 1.5, c));
+        double[] b = roundedToFloat(Dense.uniform(34, -0.5, 0.5, c)).v;
+        INDArray dx = Nd4j.create(DataType.FLOAT, x.longShape());
+        INDArray dw = Nd4j.create(DataType.FLOAT, c);
+        INDArray db = Nd4j.create(DataType.FLOAT, c);
+        FloatKernels k = new FloatKernels(new ParallelRanges(1));
+        if (axis == shape.length - 1) {
+            k.layerNormBackward(x.toNd4j(DataType.FLOAT), w.toNd4j(DataType.FLOAT), dy.toNd4j(DataType.FLOAT), eps,
+                    dx, dw, db);
+        } else {
+            k.layerNormInnerBackward(x.toNd4j(DataType.FLOAT), axis, w.toNd4j(DataType.FLOAT),
+                    dy.toNd4j(DataType.FLOAT), eps, dx, dw, db);
+        }
+        double h = 1e-5;
+        double[][] targets = {x.v, w.v, b};
+        double[][] got = {Dense.of(dx).v, Dense.of(dw).v, Dense.of(db).v};
+        String[] names = {"dx", "dw", "db"};
+        for (int t = 0; t < 3; t++) {
+            double[] p = targets[t];
+            for (int i = 0; i < p.length; i++) {
+                double keep = p[i];
+                p[i] = keep + h;
+                double up = layerNormLoss(x, w.v, b, dy, axis, eps);
+                p[i] = keep - h;
+                double down = layerNormLoss(x, w.v, b, dy, axis, eps);
+                p[i] = keep;
+                assertEquals((up - down) / (2 * h), got[t][i], 2e-5, names[t] + "[" + i + "] of axis " + axis);
+            }
+        }
+    }
+
+    /** {@code sum(dy * LayerNorm(x))} over {@code axis}, by moving the axis last for the reference. */
+    private static double layerNormLoss(Dense x, double[] w, double[] b, Dense dy, int axis, double eps) {
+        int c = x.shape[axis];
+        int inner = 1;
+        for (int d = axis + 1; d < x.shape.length; d++) {
+            inner *= x.shape[d];
+        }
+        int outer = x.v.length / (c * inner);
+        Dense rows = new Dense(outer * inner, c);
+        for (int o = 0; o < outer; o++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int i = 0; i < inner; i++) {
+                    rows.v[(o * inner + i) * c + ch] = x.v[(o * c + ch) * inner + i];
+                }
+            }
+        }
+        Dense y = Reference.layerNormLast(rows, w, b, eps);
+        double loss = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int i = 0; i < inner; i++) {
+                    loss += dy.v[(o * c + ch) * inner + i] * y.v[(o * inner + i) * c + ch];
+                }
+            }
+        }
+        return loss;
+    }
+
+    /** {@code d} with every value rounded to float, so the double reference sees what the kernels see. */
+    private static Dense roundedToFloat(Dense d) {
+        for (int i = 0; i < d.v.length; i++) {
+            d.v[i] = (float) d.v[i];
+        }
+        return d;
     }
 
     @Test
@@ -99,8 +199,11 @@ class FloatKernelsTest {
         INDArray wc = Dense.uniform(75, 0.5, 1.5, 6).toNd4j(DataType.FLOAT);
         FloatKernels one = new FloatKernels(new ParallelRanges(1));
         FloatKernels three = new FloatKernels(new ParallelRanges(3));
-        INDArray[] want = new INDArray[4];
-        INDArray[] got = new INDArray[4];
+        INDArray grads = Dense.uniform(76, -1, 1, 5, 1100, 24).toNd4j(DataType.FLOAT);
+        INDArray gradsNchw = Dense.uniform(77, -1, 1, 3, 6, 90, 90).toNd4j(DataType.FLOAT);
+        INDArray[] want = new INDArray[7];
+        INDArray[] got = new INDArray[7];
+        INDArray[][] paramGrads = new INDArray[2][4];
         FloatKernels[] ks = {one, three};
         for (int i = 0; i < 2; i++) {
             INDArray[] r = i == 0 ? want : got;
@@ -112,8 +215,27 @@ class FloatKernelsTest {
             ks[i].layerNorm(tokens, w, b, 1e-5, r[2]);
             r[3] = nchw.like();
             ks[i].layerNormInner(nchw, 1, wc, null, 1e-5, r[3]);
+            r[4] = tokens.like();
+            ks[i].geluBackward(tokens, grads, r[4]);
+            r[5] = tokens.like();
+            INDArray[] pg = paramGrads[i];
+            pg[0] = w.like();
+            pg[1] = w.like();
+            ks[i].layerNormBackward(tokens, w, grads, 1e-5, r[5], pg[0], pg[1]);
+            r[6] = nchw.like();
+            pg[2] = wc.like();
+            pg[3] = wc.like();
+            ks[i].layerNormInnerBackward(nchw, 1, wc, gradsNchw, 1e-5, r[6], pg[2], pg[3]);
         }
-        for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 4; j++) {
+            // the parameter gradients add the parts' sums in another order than one thread does
+            INDArray a = paramGrads[0][j];
+            double scale = a.amaxNumber().doubleValue();
+            assertTrue(scale > 0.1, "parameter gradient " + j + " written");
+            assertTrue(a.sub(paramGrads[1][j]).amaxNumber().doubleValue() <= 1e-5 * scale,
+                    "parameter gradient " + j + " split over three threads");
+        }
+        for (int i = 0; i < want.length; i++) {
             assertEquals(want[i], got[i], "kernel " + i + " split over three threads");
             assertTrue(want[i].amaxNumber().doubleValue() > 0.1, "kernel " + i + " wrote its output");
         }

@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A training step through the plan executor gives SameDiff's own loss and gradients: the gradient graph's ops run
  * natively, {@code multiply_bp}/{@code add_bp}/{@code subtract_bp} are rewritten as broadcast products and sums, and
- * 1x1 convolutions are fused; this graph has every broadcast the models use (bias rows, LayerNorm statistics and
+ * 1x1 convolutions, GELU and LayerNorm (forward and backward) are fused; this graph has every broadcast the models use (bias rows, LayerNorm statistics and
  * weights, channel-wise scales, a scalar) and operands shared by both sides of a product.
  */
 class PlanGradientsTest {
@@ -43,7 +43,10 @@ class PlanGradientsTest {
         }
     }
 
-    /** [B, 2, 14, 14] -> 1x1 conv -> channel scale -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss. */
+    /**
+     * [B, 2, 14, 14] -> 1x1 conv -> channel scale -> channel LayerNorm + residual -> tokens -> LayerNorm -> linear
+     * -> GELU -> residual -> loss.
+     */
     static final class Net {
         final ParameterStore store = new ParameterStore(DataType.FLOAT);
         final Conv2d pw;
@@ -61,13 +64,19 @@ class PlanGradientsTest {
             store.array("norm.bias").assign(Dense.uniform(6, -0.3, 0.3, 6).toNd4j(DataType.FLOAT));
             s.parameter("scale", Init.uniform(0.5), 1, 6, 1, 1);
             store.array("scale").addi(1.0); // in [0.5, 1.5]
+            s.parameter("norm2d.weight", Init.uniform(0.5), 6);
+            store.array("norm2d.weight").addi(1.0);
+            s.parameter("norm2d.bias", Init.uniform(0.3), 6);
         }
 
         TrainingStep step() {
             Ops ops = new Ops(store, Mode.TRAIN);
             Tensor x = ops.placeholder("x", -1, 2, 14, 14); // 14x14: the 1x1 backward runs as products
             Tensor t = ops.placeholder("targets", -1, 3);
-            Tensor h = ops.mul(pw.apply(ops, x), ops.param("scale")); // [B, 6, 14, 14] * [1, 6, 1, 1]
+            Tensor scaled = ops.mul(pw.apply(ops, x), ops.param("scale")); // [B, 6, 14, 14] * [1, 6, 1, 1]
+            // LayerNorm over the channels of NCHW, with the residual reading its input too
+            Tensor h = ops.add(scaled, ops.layerNorm(scaled, ops.param("norm2d.weight"), ops.param("norm2d.bias"),
+                    1e-6, 1));
             Tensor tokens = ops.permute(ops.reshape(h, -1, 6, 196), 0, 2, 1); // [B, 6, 196] -> [B, 196, 6]
             Tensor n = norm.apply(ops, tokens);
             Tensor y = ops.add(tokens, ops.gelu(fc.apply(ops, n))); // residual
@@ -97,6 +106,12 @@ class PlanGradientsTest {
             assertTrue(labels.contains("multiply_bp") && labels.contains("fused_pointwise_conv")
                     && labels.contains("fused_pointwise_conv_bp"),
                     "the plan ran the rewritten backward ops and the fused 1x1 convolution: " + labels);
+            for (String fused : List.of("fused_gelu", "fused_gelu_bp", "fused_layer_norm", "fused_layer_norm_bp",
+                    "fused_layer_norm_inner", "fused_layer_norm_inner_bp")) {
+                assertTrue(labels.contains(fused), "the plan ran " + fused + ": " + labels);
+            }
+            assertTrue(!labels.contains("erf") && !labels.contains("fused_erf") && !labels.contains("rsqrt"),
+                    "no op of SameDiff's GELU or LayerNorm backward is left: " + labels);
             for (TrainingStep.Result r : List.of(got, again)) {
                 assertEquals(want.loss(), r.loss(), 1e-5 * Math.max(1, Math.abs(want.loss())));
                 assertEquals(want.gradients().keySet(), r.gradients().keySet());
