@@ -195,7 +195,7 @@ final class FloatKernels {
         FloatBuffer in = view(x);
         FloatBuffer gin = view(dy);
         FloatBuffer to = view(dx);
-        ParameterSums sums = new ParameterSums(c);
+        OrderedSums sums = new OrderedSums();
         parallel.forRanges(n, c, (from, end) -> {
             float[] acc = new float[8];
             float[] xr = new float[c];
@@ -224,7 +224,8 @@ final class FloatKernels {
             }
             sums.add(from, sw, sb);
         });
-        sums.writeTo(dw, db);
+        writeVector(dw, sums.total(0, c));
+        writeVector(db, sums.total(1, c));
     }
 
     private float[] scratch(int n) {
@@ -282,7 +283,7 @@ final class FloatKernels {
         FloatBuffer in = view(x);
         FloatBuffer gin = view(dy);
         FloatBuffer to = view(dx);
-        ParameterSums sums = new ParameterSums(c);
+        OrderedSums sums = new OrderedSums();
         parallel.forRanges(n, c * span, (from, end) -> {
             float[] acc = new float[8];
             float[] mean = new float[span];
@@ -330,7 +331,8 @@ final class FloatKernels {
             }
             sums.add(from, sw, sb);
         });
-        sums.writeTo(dw, db);
+        writeVector(dw, sums.total(0, c));
+        writeVector(db, sums.total(1, c));
     }
 
     /** The number of positions after {@code axis}: the distance between neighbouring entries along it. */
@@ -376,42 +378,15 @@ final class FloatKernels {
         return (float) (1.0 / Math.sqrt(variance + eps));
     }
 
-    /**
-     * The weight and bias gradients of a LayerNorm backward, summed per part and then over the parts in the order
-     * of their ranges, so that a given thread count always adds in the same order.
-     */
-    private static final class ParameterSums {
-        private final int c;
-        private final java.util.SortedMap<Integer, float[][]> parts = new java.util.TreeMap<>();
-
-        ParameterSums(int c) {
-            this.c = c;
-        }
-
-        synchronized void add(int from, float[] weight, float[] bias) {
-            parts.put(from, new float[][] {weight, bias});
-        }
-
-        void writeTo(INDArray dw, INDArray db) {
-            float[] w = new float[c];
-            float[] b = new float[c];
-            for (float[][] p : parts.values()) {
-                for (int j = 0; j < c; j++) {
-                    w[j] += p[0][j];
-                    b[j] += p[1][j];
-                }
-            }
-            if (dw != null) {
-                view(dw).put(w);
-            }
-            if (db != null) {
-                view(db).put(b);
-            }
+    /** {@code values} into dense {@code v}, unless it is null. */
+    static void writeVector(INDArray v, float[] values) {
+        if (v != null) {
+            view(v).put(values);
         }
     }
 
     /** The {@code c} values of {@code v}, or {@code c} copies of {@code fill} if it is null. */
-    private static float[] vectorOr(INDArray v, int c, float fill) {
+    static float[] vectorOr(INDArray v, int c, float fill) {
         float[] out = new float[c];
         if (v == null) {
             java.util.Arrays.fill(out, fill);
@@ -425,7 +400,7 @@ final class FloatKernels {
      * The sum of {@code v[0 .. n)}, in eight interleaved partial sums: independent chains that C2 turns into SIMD
      * lanes (one running sum is a chain of dependent additions and runs several times slower).
      */
-    private static float sum(float[] v, int n, float[] acc) {
+    static float sum(float[] v, int n, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
         int i = 0;
         for (; i + 8 <= n; i += 8) {
@@ -441,7 +416,7 @@ final class FloatKernels {
     }
 
     /** The sum of {@code p[i] * q[i]} over {@code [0, n)}, as {@link #sum}. */
-    private static float dot(float[] p, float[] q, int n, float[] acc) {
+    static float dot(float[] p, float[] q, int n, float[] acc) {
         java.util.Arrays.fill(acc, 0f);
         int i = 0;
         for (; i + 8 <= n; i += 8) {
@@ -513,7 +488,7 @@ final class FloatKernels {
     }
 
     /** The elements of dense {@code x} as a native-order float view of its buffer. */
-    private static FloatBuffer view(INDArray x) {
+    static FloatBuffer view(INDArray x) {
         FloatBuffer all = x.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         int from = Math.toIntExact(x.offset());
         return all.position(from).limit(from + Math.toIntExact(x.length())).slice();

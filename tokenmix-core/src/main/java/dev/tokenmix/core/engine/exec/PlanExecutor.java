@@ -65,6 +65,10 @@ public final class PlanExecutor {
     private static final OpExecutioner EXEC = Nd4j.getExecutioner();
     /** The smallest grid (pixels per channel) whose 1x1 convolution backward runs as per-sample products. */
     private static final long MIN_POINTWISE_PIXELS = 14 * 14;
+    /** The smallest grid whose NCHW 3x3 depthwise convolution runs in Java. */
+    private static final long MIN_DEPTHWISE_FORWARD_PIXELS = 28 * 28;
+    /** The smallest grid whose NCHW depthwise backward (5x5 and larger) runs in Java. */
+    private static final long MIN_DEPTHWISE_BACKWARD_PIXELS = 14 * 14;
 
     private final SameDiff sd;
     private final String inputName;
@@ -72,6 +76,7 @@ public final class PlanExecutor {
     private final int maxPlans;
     private final Map<PlanKey, Plan> plans = new LinkedHashMap<>(16, 0.75f, true); // least recently used first
     private final FloatKernels kernels = new FloatKernels();
+    private final DepthwiseKernels depthwise = new DepthwiseKernels();
     private final BroadcastGradients grads = new BroadcastGradients(EXEC);
     private SplittableRandom random = new SplittableRandom(0x7a1e5eedL);
 
@@ -178,7 +183,8 @@ public final class PlanExecutor {
          * @param label the native op's name ({@code matmul}, {@code add}); the name of the op a kernel of this
          *     executor replaces ({@code multiply_bp}); or a fused step's ({@code fused_linear}, {@code fused_gelu},
          *     {@code fused_layer_norm}, {@code fused_layer_norm_inner}, {@code fused_gelu_bp},
-         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_pointwise_conv},
+         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_depthwise_conv},
+         *     {@code fused_depthwise_conv_bp}, {@code fused_pointwise_conv},
          *     {@code fused_pointwise_conv_bp}, {@code fused_erf}, {@code dense_copy})
          * @param nanos its wall time
          */
@@ -459,6 +465,53 @@ public final class PlanExecutor {
             });
         }
 
+        /**
+         * A shape-keeping depthwise convolution ({@code depthwise_conv2d}: x, weight, bias?) or its backward
+         * ({@code depthwise_conv2d_bp}: x, weight, bias?, dy to dx, dweight, dbias?) through
+         * {@link DepthwiseKernels}, in NCHW or NHWC.
+         *
+         * @return the step, or null if the kernels do not cover this convolution
+         */
+        private Step depthwiseStep(String name, SameDiffOp sdo, INDArray[] args, Map<String, INDArray> values,
+                                   Buffers buffers) {
+            long[] ia = ((DynamicCustomOp) sdo.getOp()).iArgs();
+            boolean backward = name.endsWith("_bp");
+            List<String> outs = sdo.getOutputsOfOp();
+            int inputs = args.length - (backward ? 1 : 0);
+            if (!DepthwiseKernels.supports(ia, args[0], args[1]) || inputs < 2 || inputs > 3
+                    || outs.size() != (backward ? inputs : 1)) {
+                return null;
+            }
+            boolean nhwc = ia[9] == 1;
+            long pixels = nhwc ? args[0].size(1) * args[0].size(2) : args[0].size(2) * args[0].size(3);
+            // where the Java kernels measured faster than libnd4j (batch 8, one thread): its oneDNN forward in NHWC
+            // and its small grids are faster, and its NCHW backward of 3x3 kernels about as fast
+            boolean java = backward ? nhwc || ia[0] >= 5 && pixels >= MIN_DEPTHWISE_BACKWARD_PIXELS
+                    : !nhwc && ia[0] == 3 && pixels >= MIN_DEPTHWISE_FORWARD_PIXELS;
+            if (!java) {
+                return null;
+            }
+            INDArray x = dense(args[0]);
+            INDArray w = dense(args[1]);
+            INDArray b = inputs == 3 ? dense(args[2]) : null;
+            INDArray out = buffers.allocate(outs.get(0), x.dataType(), x.shape());
+            values.put(outs.get(0), out);
+            if (!backward) {
+                return new Step("fused_depthwise_conv", () -> depthwise.forwardNchw(x, w, b, out));
+            }
+            INDArray dy = dense(args[args.length - 1]);
+            INDArray dw = buffers.allocate(outs.get(1), w.dataType(), w.shape());
+            values.put(outs.get(1), dw);
+            INDArray db = null;
+            if (b != null) {
+                db = buffers.allocate(outs.get(2), b.dataType(), b.shape());
+                values.put(outs.get(2), db);
+            }
+            INDArray dbias = db;
+            return new Step("fused_depthwise_conv_bp", nhwc ? () -> depthwise.backwardNhwc(x, w, dy, out, dw, dbias)
+                    : () -> depthwise.backwardNchw(x, w, dy, out, dw, dbias));
+        }
+
         /** The samples of dense NCHW {@code x} as {@code [channels, pixels]} matrices sharing its memory. */
         private INDArray[] samples(INDArray x, long channels, long pixels) {
             INDArray all = x.reshape('c', x.size(0), channels, pixels); // [B, C, H*W]
@@ -564,6 +617,12 @@ public final class PlanExecutor {
             if ((name.equals("multiply_bp") || name.equals("add_bp") || name.equals("subtract_bp"))
                     && args.length == 3 && outNames.size() == 2) {
                 return broadcastBackward(name, sdo, args, values, buffers);
+            }
+            if (name.equals("depthwise_conv2d") || name.equals("depthwise_conv2d_bp")) {
+                Step depthwise = depthwiseStep(name, sdo, args, values, buffers);
+                if (depthwise != null) {
+                    return depthwise;
+                }
             }
             if (name.equals("conv2d_bp")) {
                 Step pointwise = pointwiseBackward(sdo, args, values, buffers);

@@ -44,8 +44,8 @@ class PlanGradientsTest {
     }
 
     /**
-     * [B, 2, 14, 14] -> 1x1 conv -> channel scale -> channel LayerNorm + residual -> tokens -> LayerNorm -> linear
-     * -> GELU -> residual -> loss.
+     * [B, 2, 14, 14] -> 1x1 conv -> channel scale -> channel LayerNorm + residual -> 5x5 depthwise + residual ->
+     * channels last -> 3x3 depthwise + residual -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss.
      */
     static final class Net {
         final ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -53,6 +53,8 @@ class PlanGradientsTest {
         final LayerNorm norm;
         final Linear fc;
         final Linear head;
+        final Conv2d dw5;
+        final Conv2d dw3;
 
         Net() {
             Scope s = Scope.root(store, 11);
@@ -60,6 +62,8 @@ class PlanGradientsTest {
             norm = new LayerNorm(s.child("norm"), 6, 1e-5);
             fc = new Linear(s.child("fc"), 6, 6, true, Init.uniform(0.7), Init.uniform(0.3));
             head = new Linear(s.child("head"), 6, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+            dw5 = Conv2d.builder(s.child("dw5"), 6, 6, 5).padding(2).groups(6).weightInit(Init.uniform(0.3)).build();
+            dw3 = Conv2d.builder(s.child("dw3"), 6, 6, 3).padding(1).groups(6).weightInit(Init.uniform(0.4)).build();
             store.array("norm.weight").assign(Dense.uniform(5, 0.5, 1.5, 6).toNd4j(DataType.FLOAT));
             store.array("norm.bias").assign(Dense.uniform(6, -0.3, 0.3, 6).toNd4j(DataType.FLOAT));
             s.parameter("scale", Init.uniform(0.5), 1, 6, 1, 1);
@@ -77,7 +81,10 @@ class PlanGradientsTest {
             // LayerNorm over the channels of NCHW, with the residual reading its input too
             Tensor h = ops.add(scaled, ops.layerNorm(scaled, ops.param("norm2d.weight"), ops.param("norm2d.bias"),
                     1e-6, 1));
-            Tensor tokens = ops.permute(ops.reshape(h, -1, 6, 196), 0, 2, 1); // [B, 6, 196] -> [B, 196, 6]
+            h = ops.add(h, dw5.apply(ops, h)); // NCHW 5x5 depthwise: its backward runs in Java on 14x14
+            Tensor grid = ops.permute(h, 0, 2, 3, 1); // [B, 14, 14, 6]
+            grid = ops.add(grid, dw3.applyChannelsLast(ops, grid)); // NHWC 3x3: its backward runs in Java
+            Tensor tokens = ops.reshape(grid, -1, 196, 6);
             Tensor n = norm.apply(ops, tokens);
             Tensor y = ops.add(tokens, ops.gelu(fc.apply(ops, n))); // residual
             Tensor centred = ops.sub(y, ops.mean(y, true, 1)); // [B, 16, 6] - [B, 1, 6]
@@ -107,7 +114,7 @@ class PlanGradientsTest {
                     && labels.contains("fused_pointwise_conv_bp"),
                     "the plan ran the rewritten backward ops and the fused 1x1 convolution: " + labels);
             for (String fused : List.of("fused_gelu", "fused_gelu_bp", "fused_layer_norm", "fused_layer_norm_bp",
-                    "fused_layer_norm_inner", "fused_layer_norm_inner_bp")) {
+                    "fused_layer_norm_inner", "fused_layer_norm_inner_bp", "fused_depthwise_conv_bp")) {
                 assertTrue(labels.contains(fused), "the plan ran " + fused + ": " + labels);
             }
             assertTrue(!labels.contains("erf") && !labels.contains("fused_erf") && !labels.contains("rsqrt"),
@@ -124,6 +131,37 @@ class PlanGradientsTest {
                 });
             }
         }
+    }
+
+    @Test
+    void aDepthwiseConvolutionOnA28x28GridRunsInJavaWithSameDiffsGradients() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 13);
+        Conv2d dw = Conv2d.builder(s.child("dw"), 4, 4, 3).padding(1).groups(4).weightInit(Init.uniform(0.5)).build();
+        Linear head = new Linear(s.child("head"), 4, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 4, 28, 28);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        Tensor y = dw.apply(ops, x);
+        Tensor pooled = ops.mean(ops.mul(y, y), false, 2, 3); // [B, 4]
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
+        Map<String, INDArray> in = Map.of(
+                "x", Dense.random(3, 2, 4, 28, 28).toNd4j(DataType.FLOAT),
+                "targets", Dense.uniform(4, 0, 1, 2, 3).toNd4j(DataType.FLOAT));
+        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
+        TrainingStep.Result want = step.run(in);
+        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict");
+        step.run(in); // builds the plan
+        List<String> labels = new ArrayList<>();
+        step.setStepListener((label, nanos) -> labels.add(label));
+        TrainingStep.Result got = step.run(in);
+        step.setStepListener(null);
+        assertTrue(labels.contains("fused_depthwise_conv"), "the 3x3 forward on 28x28 ran in Java: " + labels);
+        assertEquals(want.loss(), got.loss(), 1e-5 * Math.max(1, Math.abs(want.loss())));
+        want.gradients().forEach((k, g) -> {
+            double diff = g.sub(got.gradients().get(k)).amaxNumber().doubleValue();
+            assertTrue(diff <= 1e-5 * Math.max(1e-3, g.amaxNumber().doubleValue()) + 1e-7, k + ": " + diff);
+        });
     }
 
     @Test
