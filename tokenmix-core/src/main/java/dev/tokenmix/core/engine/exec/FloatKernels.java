@@ -117,15 +117,17 @@ final class FloatKernels {
     }
 
     /**
-     * {@code exp(-x^2 / 2) = 2^k m} for {@code x = v[i]}: the mantissa part {@code m} into {@code m[i]} and {@code k}
-     * (a whole float) into {@code k[i]}. Cephes' single-precision {@code expf} reduction and polynomial (relative
-     * error below 1e-6), rounding by adding and subtracting 1.5 * 2^23 because {@code Math.rint} does not vectorise.
+     * {@code exp(-x^2 / 2) = 2^k m} for {@code x = v[i]}: the mantissa part {@code m} into {@code m[i]}, and
+     * {@code k + 1.5 * 2^23} into {@code k[i]}, a float whose low bits hold {@code k}. Cephes' single-precision
+     * {@code expf} reduction and polynomial (relative error below 1e-6), rounding by adding and subtracting
+     * {@code 1.5 * 2^23} because {@code Math.rint} does not vectorise.
      */
     private static void halfGaussianMantissa(float[] v, int len, float[] m, float[] k) {
         for (int i = 0; i < len; i++) {
             float x = v[i];
             float t = Math.max(-87f, -0.5f * x * x);
-            float kf = (t * 1.44269504f + 12582912f) - 12582912f;
+            float shifted = t * 1.44269504f + 12582912f;
+            float kf = shifted - 12582912f;
             float r = t - kf * 0.693359375f + kf * 2.12194440e-4f;
             float p = 1.9875691500e-4f;
             p = p * r + 1.3981999507e-3f;
@@ -134,14 +136,18 @@ final class FloatKernels {
             p = p * r + 1.6666665459e-1f;
             p = p * r + 5.0000001201e-1f;
             m[i] = r * r * p + r + 1f;
-            k[i] = kf;
+            k[i] = shifted;
         }
     }
 
-    /** {@code m[i] *= 2^k[i]} for whole {@code k[i]} in [-126, 0], built from the float's exponent bits. */
+    /**
+     * {@code m[i] *= 2^k} for the whole {@code k} in [-126, 0] in the low bits of {@code k[i]} (see
+     * {@link #halfGaussianMantissa}): shifted into the exponent field, whose bias is added; no float-to-int
+     * conversion, which vectorises poorly.
+     */
     private static void scaleByPowersOfTwo(float[] m, float[] k, int len) {
         for (int i = 0; i < len; i++) {
-            m[i] *= Float.intBitsToFloat(((int) k[i] + 127) << 23);
+            m[i] *= Float.intBitsToFloat((Float.floatToRawIntBits(k[i]) << 23) + (127 << 23));
         }
     }
 
