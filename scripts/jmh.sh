@@ -18,6 +18,7 @@
 #                    (default: the pom's, linux-x86_64-onednn-avx2; see docs/backends.md)
 #   MVN              Maven command (default: mvn); MVN_ARGS extra Maven arguments (e.g. "-o -Pcuda")
 #   JAVA             java command (default: $JAVA_HOME/bin/java, else java)
+#   OMP_WAIT_POLICY, OPENBLAS_THREAD_TIMEOUT  default PASSIVE and 4, as ./tokenmix sets them (docs/backends.md)
 #   JMH_SKIP_BUILD=1 reuse the class path of the previous build
 #
 # --models PATTERN (after --classifier, before the JMH arguments) expands comma-separated wildcards over the
@@ -83,4 +84,6 @@ if [[ -n "$models" ]]; then
     set -- "$@" -p "model=$names"
 fi
 
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 exec "$java_cmd" -cp "$cp" org.openjdk.jmh.Main "$@"
