@@ -568,6 +568,30 @@ public final class Ops {
         return new Tensor(sd.concat(a, vars), s);
     }
 
+    /**
+     * The slices of {@code x} along {@code axis}, each without that axis ({@code torch.unbind}). For splitting a
+     * stacked tensor into all its parts this beats one {@link #slice} per part in training: the gradient is one
+     * {@code stack} of the parts' gradients, not a zero-filled full tensor per part and their sum.
+     */
+    public List<Tensor> unbind(Tensor x, int axis) {
+        int a = axis(x, axis);
+        long n = x.dim(a);
+        if (n < 1) {
+            throw mismatch("cannot unbind axis " + a + " of " + x.shapeString() + ": its length must be known");
+        }
+        long[] s = new long[x.rank() - 1];
+        for (int i = 0, j = 0; i < x.rank(); i++) {
+            if (i != a) {
+                s[j++] = x.dim(i);
+            }
+        }
+        List<Tensor> parts = new ArrayList<>();
+        for (SDVariable v : sd.unstack(x.var(), a, Math.toIntExact(n))) {
+            parts.add(new Tensor(v, s.clone()));
+        }
+        return parts;
+    }
+
     /** {@code x[..., start:end, ...]} along {@code axis} (not the batch axis). */
     public Tensor slice(Tensor x, int axis, long start, long end) {
         return slice(x, axis, start, end, 1);

@@ -1,5 +1,7 @@
 package dev.tokenmix.core.nn;
 
+import java.util.List;
+
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
 
@@ -56,10 +58,8 @@ public final class AttentionMath {
         long d = qkv.dim(2) / (3 * heads);
         Tensor t = ops.reshape(qkv, -1, n, 3, heads, d); // [B, N, 3H*d] -> [B, N, 3, H, d]
         t = ops.permute(t, 2, 0, 3, 1, 4); // [B, N, 3, H, d] -> [3, B, H, N, d]
-        Tensor q = ops.reshape(ops.slice(t, 0, 0, 1), -1, heads, n, d); // [1, B, H, N, d] -> [B, H, N, d]
-        Tensor k = ops.reshape(ops.slice(t, 0, 1, 2), -1, heads, n, d); // [B, H, N, d]
-        Tensor v = ops.reshape(ops.slice(t, 0, 2, 3), -1, heads, n, d); // [B, H, N, d]
-        return new Qkv(q, k, v);
+        List<Tensor> parts = ops.unbind(t, 0); // each [B, H, N, d]
+        return new Qkv(parts.get(0), parts.get(1), parts.get(2));
     }
 
     /** {@code [B, N, H*d]} to {@code [B, H, N, d]}. */

@@ -307,6 +307,22 @@ class OpsForwardTest {
     }
 
     @Test
+    void unbindGivesEverySliceWithoutTheAxis() {
+        Dense x = Dense.random(15, 2, 3, 4);
+        for (int i = 0; i < 3; i++) {
+            int part = i;
+            INDArray got = run(doubles(), Mode.EVAL, x.toNd4j(), (ops, t) -> ops.unbind(t, 1).get(part));
+            Dense want = new Dense(2, 4);
+            for (int a = 0; a < 2; a++) {
+                for (int b = 0; b < 4; b++) {
+                    want.set(x.get(a, part, b), a, b);
+                }
+            }
+            assertClose(want, got, 0);
+        }
+    }
+
+    @Test
     void sliceWithStepPadAndConcat() {
         Dense x = Dense.random(14, 2, 5, 2);
         INDArray sl = run(doubles(), Mode.EVAL, x.toNd4j(), (ops, t) -> ops.slice(t, 1, 1, 5, 2));

@@ -133,6 +133,13 @@ class OpsGradientTest {
                 }),
                 eval("concat last axis", s(2, 3, 2), op((ops, x) -> ops.concat(-1, ops.tanh(x), ops.square(x)))),
                 eval("slice [1:3]", s(2, 4, 3), op((ops, x) -> ops.slice(ops.square(x), 1, 1, 3))),
+                eval("unbind axis 1, parts weighted differently", s(2, 3, 4), sc -> {
+                    String p = sc.parameter("p", UNIFORM, 4);
+                    return (ops, x) -> {
+                        java.util.List<Tensor> parts = ops.unbind(ops.square(x), 1); // three [2, 4]
+                        return ops.add(ops.mul(parts.get(0), ops.param(p)), ops.mul(parts.get(2), 3.0));
+                    };
+                }),
                 eval("slice with step [1:5:2]", s(2, 5, 3), op((ops, x) -> ops.slice(ops.square(x), 1, 1, 5, 2))),
                 eval("slice last axis with step [0:4:3]", s(2, 3, 4), op((ops, x) -> ops.slice(ops.square(x), -1, 0, 4, 3))),
                 eval("roll +2 along axis 1", s(2, 5, 3), sc -> {

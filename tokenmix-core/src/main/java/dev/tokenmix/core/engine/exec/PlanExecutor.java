@@ -28,6 +28,7 @@ import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
+import org.nd4j.linalg.api.ops.impl.shape.Unstack;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
@@ -45,7 +46,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <ul>
  *   <li>one native op per SameDiff op, with its inputs and outputs bound once in an {@link OpContext};</li>
- *   <li>every {@code reshape} of a dense array as a view, with no copy;</li>
+ *   <li>every {@code reshape} of a dense array, and the parts of an {@code unstack} along its first axis, as
+ *       views, with no copy;</li>
  *   <li>the {@link Fusion}s the op facade recorded as one step each, skipping the ops they stand for;</li>
  *   <li>{@code erf} and the backward of broadcasting add, subtract and multiply through faster kernels of its own
  *       ({@link FloatKernels}, {@link BroadcastGradients});</li>
@@ -640,6 +642,15 @@ public final class PlanExecutor {
             if (df instanceof Identity) {
                 buffers.alias(outNames.get(0), sdo.getInputsToOp().get(0));
                 values.put(outNames.get(0), args[0]);
+                return null;
+            }
+            if (df instanceof Unstack u && FloatKernels.denseAnyType(args[0]) && u.iArgs().length > 0
+                    && u.iArgs()[0] == 0 && args[0].size(0) == outNames.size()) {
+                // the parts of a dense array along its first axis are consecutive blocks of it: views, no copies
+                for (int i = 0; i < outNames.size(); i++) {
+                    buffers.alias(outNames.get(i), sdo.getInputsToOp().get(0));
+                    values.put(outNames.get(i), args[0].slice(i));
+                }
                 return null;
             }
             if (df instanceof Reshape && FloatKernels.denseAnyType(args[0])) {
