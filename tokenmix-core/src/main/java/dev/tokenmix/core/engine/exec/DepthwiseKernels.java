@@ -19,9 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * buffer whose rows are {@code W + 2p} wide; the output is computed in the same padded-width coordinates, where tap
  * {@code (ky, kx)} reads the buffer {@code ky * (W + 2p) + kx} positions further on. Each tap copies that shifted
  * window to an array of its own and adds it, scaled, to the output: C2 vectorises a multiply-add only when both
- * arrays are indexed from the same offset. NHWC works on one image row at a time, {@code W * C} long, with each
- * tap's weights tiled along the row. The backward of the input is the forward with the filter turned by 180
- * degrees; the weight gradient is a dot product of the output gradient with each shifted window.
+ * arrays are indexed from the same offset. NHWC works on chunks of whole pixels of one image row, with each tap's
+ * weights tiled along the chunk. The backward of the input is the forward with the filter turned by 180 degrees;
+ * the weight gradient multiplies the output gradient with each shifted window, summed element-wise and reduced
+ * per channel at the end (C2 does not vectorise a float sum).
  */
 final class DepthwiseKernels {
     private final ParallelRanges parallel;
@@ -182,57 +183,85 @@ final class DepthwiseKernels {
      */
     void backwardNhwc(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dw, INDArray db) {
         Rows g = new Rows(x, w);
-        float[][] flipped = g.tiledTaps(w, true);
         int kk = g.k * g.k;
+        float[][] flipped = g.tiledTaps(w, true);
         FloatBuffer in = FloatKernels.view(x);
         FloatBuffer gin = FloatKernels.view(dy);
         FloatBuffer to = FloatKernels.view(dx);
         OrderedSums sums = new OrderedSums();
         parallel.forRanges(g.total(), g.row, (from, end) -> {
-            RowScratch r = g.scratch();
-            // dy placed kx pixels into a zero-bordered row, so that it lines up with the input pixels tap kx reads
-            float[][] placed = new float[g.k][g.paddedRow];
-            float[][] weightAcc = new float[kk][g.paddedRow];
-            float[] biasAcc = new float[g.row];
+            // dy and x rows y - p .. y + p, zero-bordered, in a ring: slot iy mod k holds the row starting at
+            // flat position loaded[slot], so moving to the next output row loads one new row, not k
+            float[][] gradRing = new float[g.k][g.paddedRow];
+            float[][] inputRing = new float[g.k][g.paddedRow];
+            int[] loaded = new int[g.k];
+            java.util.Arrays.fill(loaded, -1);
+            float[][] gradRows = new float[g.k][];
+            float[][] inputRows = new float[g.k][];
+            boolean[] inside = new boolean[g.k];
+            float[] shifted = new float[g.chunk];
+            float[] acc = new float[g.chunk];
+            float[] grad = new float[g.chunk];
+            // sums per position of a chunk: chunks start on pixel bounds, so position j is always channel j % C
+            float[][] weightAcc = new float[kk][g.chunk];
+            float[] biasAcc = new float[g.chunk];
             for (int at = from; at < end; at += g.row) {
-                java.util.Arrays.fill(r.acc, 0f);
-                g.convolve(gin, at, flipped, r);
-                to.put(at, r.acc, 0, g.row);
-                for (int kx = 0; kx < g.k; kx++) {
-                    gin.get(at, placed[kx], kx * g.c, g.row);
-                }
-                addTo(biasAcc, placed[0], g.row);
                 int y = (at / g.row) % g.h;
                 for (int ky = 0; ky < g.k; ky++) {
                     int iy = y + ky - g.p;
-                    if (iy < 0 || iy >= g.h) {
-                        continue;
-                    }
-                    in.get(at + (iy - y) * g.row, r.padded, g.p * g.c, g.row);
-                    for (int kx = 0; kx < g.k; kx++) {
-                        multiplyAdd(weightAcc[ky * g.k + kx], placed[kx], r.padded, g.paddedRow);
+                    inside[ky] = iy >= 0 && iy < g.h;
+                    if (inside[ky]) {
+                        int slot = Math.floorMod(iy, g.k);
+                        int rowAt = at + (iy - y) * g.row;
+                        if (loaded[slot] != rowAt) {
+                            gin.get(rowAt, gradRing[slot], g.p * g.c, g.row);
+                            in.get(rowAt, inputRing[slot], g.p * g.c, g.row);
+                            loaded[slot] = rowAt;
+                        }
+                        gradRows[ky] = gradRing[slot];
+                        inputRows[ky] = inputRing[slot];
                     }
                 }
+                for (int x0 = 0; x0 < g.row; x0 += g.chunk) {
+                    int len = Math.min(g.chunk, g.row - x0);
+                    java.util.Arrays.fill(acc, 0, len, 0f);
+                    System.arraycopy(gradRows[g.p], g.p * g.c + x0, grad, 0, len); // dy of this row
+                    addTo(biasAcc, grad, len);
+                    for (int ky = 0; ky < g.k; ky++) {
+                        if (!inside[ky]) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < g.k; kx++) {
+                            int t = ky * g.k + kx;
+                            // dx: the flipped filter over the dy rows; dw: dy against the shifted input
+                            System.arraycopy(gradRows[ky], x0 + kx * g.c, shifted, 0, len);
+                            multiplyAdd(acc, flipped[t], shifted, len);
+                            System.arraycopy(inputRows[ky], x0 + kx * g.c, shifted, 0, len);
+                            multiplyAdd(weightAcc[t], grad, shifted, len);
+                        }
+                    }
+                    to.put(at + x0, acc, 0, len);
+                }
             }
-            // each tap's products summed over the pixels of the padded row, per channel
             float[] dwPart = new float[kk * g.c];
             for (int t = 0; t < kk; t++) {
-                for (int x0 = 0; x0 < g.paddedRow; x0 += g.c) {
-                    for (int c = 0; c < g.c; c++) {
-                        dwPart[t * g.c + c] += weightAcc[t][x0 + c];
-                    }
-                }
+                foldChannels(weightAcc[t], g.c, dwPart, t * g.c);
             }
             float[] dbPart = new float[g.c];
-            for (int x0 = 0; x0 < g.row; x0 += g.c) {
-                for (int c = 0; c < g.c; c++) {
-                    dbPart[c] += biasAcc[x0 + c];
-                }
-            }
+            foldChannels(biasAcc, g.c, dbPart, 0);
             sums.add(from, dwPart, dbPart);
         });
         FloatKernels.writeVector(dw, sums.total(0, kk * g.c));
         FloatKernels.writeVector(db, sums.total(1, g.c));
+    }
+
+    /** {@code out[at + c] += sum over pixels of v[pixel * C + c]}. */
+    private static void foldChannels(float[] v, int c, float[] out, int at) {
+        for (int x0 = 0; x0 < v.length; x0 += c) {
+            for (int ch = 0; ch < c; ch++) {
+                out[at + ch] += v[x0 + ch];
+            }
+        }
     }
 
     /** The geometry of an NCHW depthwise convolution, one plane at a time in padded-width coordinates. */
@@ -310,8 +339,14 @@ final class DepthwiseKernels {
         }
     }
 
-    /** The geometry of an NHWC depthwise convolution, one image row ({@code W * C} values) at a time. */
+    /**
+     * The geometry of an NHWC depthwise convolution: one image row ({@code W * C} values) at a time, in chunks of
+     * whole pixels small enough for the first-level cache.
+     */
     private static final class Rows {
+        /** About this many values per chunk (a multiple of {@code C}, at least one pixel). */
+        private static final int CHUNK_VALUES = 2048;
+
         final int h;
         final int w;
         final int c;
@@ -319,6 +354,7 @@ final class DepthwiseKernels {
         final int p;
         final int row; // W * C
         final int paddedRow; // (W + 2p) * C
+        final int chunk; // whole pixels, at most a row
         final long batch;
 
         Rows(INDArray x, INDArray weight) {
@@ -330,74 +366,29 @@ final class DepthwiseKernels {
             p = (k - 1) / 2;
             row = w * c;
             paddedRow = (w + 2 * p) * c;
+            chunk = Math.min(w, Math.max(1, CHUNK_VALUES / c)) * c;
         }
 
         int total() {
             return Math.toIntExact(batch * h * row);
         }
 
-        /** {@code v} ({@code C} values) repeated over {@code length} values. */
-        float[] tile(float[] v, int length) {
-            float[] out = new float[length];
-            for (int x0 = 0; x0 < length; x0 += c) {
-                System.arraycopy(v, 0, out, x0, c);
-            }
-            return out;
-        }
-
         /**
-         * Each tap's weights tiled along a padded row, {@code [k * k][(W + 2p) * C]}; turned by 180 degrees if
-         * {@code flipped}.
+         * Each tap's weights ({@code C} values) repeated over a chunk, {@code [k * k][chunk]}; turned by 180
+         * degrees if {@code flipped}.
          */
         float[][] tiledTaps(INDArray weight, boolean flipped) {
             int kk = k * k;
             float[] raw = FloatKernels.vectorOr(weight, kk * c, 0f); // [k, k, C]
-            float[][] tiles = new float[kk][];
+            float[][] tiles = new float[kk][chunk];
             for (int t = 0; t < kk; t++) {
-                tiles[flipped ? kk - 1 - t : t] = tile(java.util.Arrays.copyOfRange(raw, t * c, (t + 1) * c),
-                        paddedRow);
+                float[] tile = tiles[flipped ? kk - 1 - t : t];
+                for (int x0 = 0; x0 < chunk; x0 += c) {
+                    System.arraycopy(raw, t * c, tile, x0, c);
+                }
             }
             return tiles;
         }
-
-        RowScratch scratch() {
-            return new RowScratch(new float[paddedRow], new float[row], new float[row], new float[k][paddedRow]);
-        }
-
-        /**
-         * {@code acc += sum over taps of w[t] * (input row shifted by tap t)} for the output row at {@code at}. Each
-         * input row inside the image is loaded once into the interior of {@code padded} (whose border stays zero)
-         * and multiplied by the tiled weights of its {@code k} taps in place, into one sum per horizontal offset
-         * {@code kx} indexed by input pixel; the output adds those sums shifted by {@code kx} pixels, {@code k}
-         * copies per row instead of {@code k * k}.
-         */
-        void convolve(FloatBuffer in, int at, float[][] tiles, RowScratch r) {
-            int y = (at / row) % h;
-            for (float[] s : r.byOffset) {
-                java.util.Arrays.fill(s, 0f);
-            }
-            for (int ky = 0; ky < k; ky++) {
-                int iy = y + ky - p;
-                if (iy < 0 || iy >= h) {
-                    continue;
-                }
-                in.get(at + (iy - y) * row, r.padded, p * c, row);
-                for (int kx = 0; kx < k; kx++) {
-                    multiplyAdd(r.byOffset[kx], tiles[ky * k + kx], r.padded, paddedRow);
-                }
-            }
-            for (int kx = 0; kx < k; kx++) {
-                System.arraycopy(r.byOffset[kx], kx * c, r.shifted, 0, row);
-                addTo(r.acc, r.shifted, row);
-            }
-        }
-    }
-
-    /**
-     * Per-thread scratch of the NHWC kernels: the zero-bordered input row, a shifted copy, the output row, and one
-     * sum per horizontal tap offset.
-     */
-    private record RowScratch(float[] padded, float[] shifted, float[] acc, float[][] byOffset) {
     }
 
     /** {@code acc[i] += s * v[i]}. */

@@ -30,6 +30,8 @@ class DepthwiseKernelsTest {
             }
         }
         check(false, 1, true, 2, 3, 4, 4, new DepthwiseKernels(new ParallelRanges(1))); // a 1x1 tap
+        // 600 channels: NHWC rows run in chunks of 3 pixels, so a row of 7 is 3 + 3 + 1
+        check(true, 3, true, 1, 4, 7, 600, new DepthwiseKernels(new ParallelRanges(1)));
     }
 
     @Test
