@@ -1,6 +1,5 @@
 package dev.tokenmix.core.engine.exec;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,17 +118,8 @@ class PlanGradientsTest {
             }
             assertTrue(!labels.contains("erf") && !labels.contains("fused_erf") && !labels.contains("rsqrt"),
                     "no op of SameDiff's GELU or LayerNorm backward is left: " + labels);
-            for (TrainingStep.Result r : List.of(got, again)) {
-                assertEquals(want.loss(), r.loss(), 1e-5 * Math.max(1, Math.abs(want.loss())));
-                assertEquals(want.gradients().keySet(), r.gradients().keySet());
-                want.gradients().forEach((k, g) -> {
-                    INDArray h = r.gradients().get(k);
-                    assertArrayEquals(g.shape(), h.shape(), k);
-                    double scale = Math.max(1e-3, g.amaxNumber().doubleValue());
-                    double diff = g.sub(h).amaxNumber().doubleValue();
-                    assertTrue(diff <= 1e-5 * scale + 1e-7, k + ": max difference " + diff + " at scale " + scale);
-                });
-            }
+            PlanVersusSameDiff.assertSameLossAndGradients(want, got);
+            PlanVersusSameDiff.assertSameLossAndGradients(want, again);
         }
     }
 
@@ -148,20 +138,10 @@ class PlanGradientsTest {
         Map<String, INDArray> in = Map.of(
                 "x", Dense.random(3, 2, 4, 28, 28).toNd4j(DataType.FLOAT),
                 "targets", Dense.uniform(4, 0, 1, 2, 3).toNd4j(DataType.FLOAT));
-        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
-        TrainingStep.Result want = step.run(in);
-        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict");
-        step.run(in); // builds the plan
-        List<String> labels = new ArrayList<>();
-        step.setStepListener((label, nanos) -> labels.add(label));
-        TrainingStep.Result got = step.run(in);
-        step.setStepListener(null);
-        assertTrue(labels.contains("fused_depthwise_conv"), "the 3x3 forward on 28x28 ran in Java: " + labels);
-        assertEquals(want.loss(), got.loss(), 1e-5 * Math.max(1, Math.abs(want.loss())));
-        want.gradients().forEach((k, g) -> {
-            double diff = g.sub(got.gradients().get(k)).amaxNumber().doubleValue();
-            assertTrue(diff <= 1e-5 * Math.max(1e-3, g.amaxNumber().doubleValue()) + 1e-7, k + ": " + diff);
-        });
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
+        assertTrue(runs.labels().contains("fused_depthwise_conv"),
+                "the 3x3 forward on 28x28 ran in Java: " + runs.labels());
+        runs.assertSameLossAndGradients();
     }
 
     @Test
