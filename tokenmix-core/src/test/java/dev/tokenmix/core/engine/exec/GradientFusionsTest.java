@@ -3,7 +3,6 @@ package dev.tokenmix.core.engine.exec;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenmix.core.engine.CompiledGraph;
 import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
@@ -15,7 +14,6 @@ import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.core.testing.Dense;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -24,17 +22,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Which GELU and LayerNorm regions get a backward fusion, and that the others keep SameDiff's gradient ops. */
 class GradientFusionsTest {
-
-    private final String before = System.getProperty(CompiledGraph.EXECUTOR_PROPERTY);
-
-    @AfterEach
-    void restoreExecutor() {
-        if (before == null) {
-            System.clearProperty(CompiledGraph.EXECUTOR_PROPERTY);
-        } else {
-            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, before);
-        }
-    }
 
     @Test
     void aRegionIsClosedOnlyIfNothingOutsideReadsItsValuesOrItsInput() {

@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One training step through SameDiff's session and the same step through the plan executor (strict), for tests
- * that compare them. Callers restore the {@link CompiledGraph#EXECUTOR_PROPERTY} they change.
+ * that compare them.
  *
  * @param sameDiff the step through SameDiff's session
  * @param plan the step through the plan, replayed after a first run that built it
@@ -21,17 +21,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 record PlanVersusSameDiff(TrainingStep.Result sameDiff, TrainingStep.Result plan, List<String> labels) {
 
-    /** Runs {@code step} on {@code in} both ways. */
+    /** Runs {@code step} on {@code in} both ways, and restores the executor property afterwards. */
     static PlanVersusSameDiff run(TrainingStep step, Map<String, INDArray> in) {
-        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
-        TrainingStep.Result want = step.run(in);
-        System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict");
-        step.run(in); // the first run of a batch size builds the plan
-        List<String> labels = new ArrayList<>();
-        step.setStepListener((label, nanos) -> labels.add(label));
-        TrainingStep.Result got = step.run(in); // later runs replay it
-        step.setStepListener(null);
-        return new PlanVersusSameDiff(want, got, labels);
+        String before = System.getProperty(CompiledGraph.EXECUTOR_PROPERTY);
+        try {
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "samediff");
+            TrainingStep.Result want = step.run(in);
+            System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, "strict");
+            step.run(in); // the first run of a batch size builds the plan
+            List<String> labels = new ArrayList<>();
+            step.setStepListener((label, nanos) -> labels.add(label));
+            TrainingStep.Result got = step.run(in); // later runs replay it
+            step.setStepListener(null);
+            return new PlanVersusSameDiff(want, got, labels);
+        } finally {
+            if (before == null) {
+                System.clearProperty(CompiledGraph.EXECUTOR_PROPERTY);
+            } else {
+                System.setProperty(CompiledGraph.EXECUTOR_PROPERTY, before);
+            }
+        }
     }
 
     /** The plan's loss and every gradient equal SameDiff's, within {@code 1e-5} of each gradient's largest value. */
