@@ -48,9 +48,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>one native op per SameDiff op, with its inputs and outputs bound once in an {@link OpContext};</li>
  *   <li>every {@code reshape} of a dense array, and the parts of an {@code unstack} along its first axis, as
  *       views, with no copy;</li>
- *   <li>the {@link Fusion}s the op facade recorded as one step each, skipping the ops they stand for;</li>
- *   <li>{@code erf} and the backward of broadcasting add, subtract and multiply through faster kernels of its own
- *       ({@link FloatKernels}, {@link BroadcastGradients});</li>
+ *   <li>the {@link Fusion}s it is given as one step each, skipping the ops they stand for: those the op facade
+ *       recorded, and in a gradient function the backward fusions of {@link GradientFusions};</li>
+ *   <li>{@code erf}, the backward of broadcasting add, subtract and multiply, the backward of 1x1 convolutions,
+ *       and depthwise convolutions where libnd4j is slow, through faster kernels of its own
+ *       ({@link FloatKernels}, {@link BroadcastGradients}, {@link DepthwiseKernels});</li>
  *   <li>output buffers reused as soon as their last reader has run.</li>
  * </ul>
  *
