@@ -24,7 +24,6 @@ final class FloatKernels {
     private static final int ELEMENTS_PER_TASK = 1 << 16;
 
     private final ParallelRanges parallel;
-    private float[] a = new float[0];
 
     /** Kernels that split their work over the threads of {@link ParallelRanges#shared()}. */
     FloatKernels() {
@@ -59,32 +58,47 @@ final class FloatKernels {
     /** {@code out = 0.5 x (1 + erf(x / sqrt 2))}; both dense, same length. */
     void gelu(INDArray x, INDArray out) {
         int n = Math.toIntExact(x.length());
-        float[] v = scratch(n);
         FloatBuffer in = view(x);
         FloatBuffer to = view(out);
         parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
-            load(in, v, from, end);
-            for (int i = from; i < end; i++) {
-                float xi = v[i];
-                v[i] = 0.5f * xi * (1f + erf(xi * 0.70710677f));
+            // chunk by chunk, so that what is read from native memory is still in the cache when written back
+            float[] v = new float[CHUNK];
+            for (int at = from; at < end; at += CHUNK) {
+                int len = Math.min(CHUNK, end - at);
+                in.get(at, v, 0, len);
+                geluInPlace(v, len);
+                to.put(at, v, 0, len);
             }
-            store(to, v, from, end);
         });
+    }
+
+    private static void geluInPlace(float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            float xi = v[i];
+            v[i] = 0.5f * xi * (1f + erf(xi * 0.70710677f));
+        }
     }
 
     /** {@code out = erf(x)}; both dense, same length. */
     void erf(INDArray x, INDArray out) {
         int n = Math.toIntExact(x.length());
-        float[] v = scratch(n);
         FloatBuffer in = view(x);
         FloatBuffer to = view(out);
         parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
-            load(in, v, from, end);
-            for (int i = from; i < end; i++) {
-                v[i] = erf(v[i]);
+            float[] v = new float[CHUNK];
+            for (int at = from; at < end; at += CHUNK) {
+                int len = Math.min(CHUNK, end - at);
+                in.get(at, v, 0, len);
+                erfInPlace(v, len);
+                to.put(at, v, 0, len);
             }
-            store(to, v, from, end);
         });
+    }
+
+    private static void erfInPlace(float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = erf(v[i]);
+        }
     }
 
     /**
@@ -232,13 +246,6 @@ final class FloatKernels {
         });
         writeVector(dw, sums.total(0, c));
         writeVector(db, sums.total(1, c));
-    }
-
-    private float[] scratch(int n) {
-        if (a.length < n) {
-            a = new float[n];
-        }
-        return a;
     }
 
     /**
@@ -455,8 +462,11 @@ final class FloatKernels {
         return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     }
 
-    /** Elements per inner chunk of {@link #geluBackward}: its temporaries stay in the first-level cache. */
-    private static final int CHUNK = 1024;
+    /**
+     * Elements per chunk of the element-wise kernels: what a chunk reads from native memory is still in the cache
+     * when its result is written back (4096 measured faster than 1024 and than whole ranges).
+     */
+    private static final int CHUNK = 4096;
     private static final float INV_SQRT_2PI = 0.3989422804f;
 
     /**
@@ -481,16 +491,6 @@ final class FloatKernels {
         q = q * z2 - 7.37332916720468e-03f;
         q = q * z2 - 1.42647390514189e-02f;
         return z * p / q;
-    }
-
-    /** Elements {@code [from, end)} of {@code in} into the same positions of {@code v}. */
-    private static void load(FloatBuffer in, float[] v, int from, int end) {
-        in.duplicate().position(from).get(v, from, end - from);
-    }
-
-    /** Positions {@code [from, end)} of {@code v} into the same elements of {@code out}. */
-    private static void store(FloatBuffer out, float[] v, int from, int end) {
-        out.duplicate().position(from).put(v, from, end - from);
     }
 
     /** The elements of dense {@code x} as a native-order float view of its buffer. */
