@@ -55,6 +55,6 @@ public abstract class GraphBenchmark {
     /** Loss and gradients of {@link #x}. */
     @Benchmark
     public double forwardBackward() {
-        return step.run(Map.of("input", x)).loss();
+        return step.runInPlace(Map.of("input", x)).loss();
     }
 }

@@ -122,7 +122,7 @@ public class ModelBenchmark {
     @Benchmark
     @Warmup(iterations = 6, time = 5, timeUnit = TimeUnit.SECONDS)
     public double trainStep() {
-        TrainingStep.Result r = step.run(trainInputs);
+        TrainingStep.Result r = step.runInPlace(trainInputs);
         optimizer.step(r.gradients());
         return r.loss();
     }

@@ -95,7 +95,7 @@ public final class ModelBench {
         TrainingStep step = model.trainingStep(size, size);
         AdamW optimizer = new AdamW(model.parameters(), 1e-4, AdamW.DEFAULT_BETA1, AdamW.DEFAULT_BETA2,
                 AdamW.DEFAULT_EPSILON, 0.05);
-        return time(() -> optimizer.step(step.run(inputs).gradients()));
+        return time(() -> optimizer.step(step.runInPlace(inputs).gradients()));
     }
 
     private static INDArray images(Model model, int size, int batch) {

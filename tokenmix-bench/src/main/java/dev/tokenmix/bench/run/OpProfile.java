@@ -107,7 +107,7 @@ public final class OpProfile {
             }
             Map<String, INDArray> inputs = Model.trainingInputs(x, targets);
             AdamW opt = new AdamW(model.parameters(), 1e-4);
-            step = () -> opt.step(ts.run(inputs).gradients());
+            step = () -> opt.step(ts.runInPlace(inputs).gradients());
         }
         for (int i = 0; i < warmup; i++) {
             step.run();

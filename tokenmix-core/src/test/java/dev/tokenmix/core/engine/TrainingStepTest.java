@@ -187,6 +187,25 @@ class TrainingStepTest {
     }
 
     @Test
+    void inPlaceRunsGiveTheSameGradientsInBuffersTheNextRunOverwrites() {
+        Net net = new Net(DataType.FLOAT, true, 0);
+        TrainingStep step = net.step();
+        Map<String, INDArray> a = batch(5, DataType.FLOAT);
+        Map<String, INDArray> b = batch(9, DataType.FLOAT);
+        TrainingStep.Result copiedA = step.run(a);
+        TrainingStep.Result copiedB = step.run(b);
+        TrainingStep.Result sharedA = step.runInPlace(a);
+        INDArray headA = sharedA.gradients().get("head.weight");
+        assertEquals(copiedA.loss(), sharedA.loss(), 0.0);
+        copiedA.gradients().forEach((k, g) -> assertEquals(g, sharedA.gradients().get(k), k));
+        TrainingStep.Result sharedB = step.runInPlace(b);
+        assertEquals(copiedB.gradients().get("head.weight"), headA, "the next run wrote into the same buffer");
+        assertTrue(copiedA.gradients().get("head.weight").sub(headA).amaxNumber().doubleValue() > 1e-4,
+                "the two batches have different gradients");
+        assertEquals(copiedB.loss(), sharedB.loss(), 0.0);
+    }
+
+    @Test
     void aSgdStepInTheStoreLowersTheLossAndEveryGraphSeesIt() {
         Net net = new Net(DataType.FLOAT, true, 0);
         TrainingStep step = net.step();

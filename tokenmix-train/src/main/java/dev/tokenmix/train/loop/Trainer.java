@@ -186,7 +186,8 @@ public final class Trainer {
             long[] s = b.images().shape();
             TrainingStep ts = model.trainingStep(s[2], s[3]);
             ts.seedMasks(maskSeed(args.seed, epoch, step));
-            TrainingStep.Result res = ts.run(Model.trainingInputs(b.images(), b.targets()));
+            // the gradients are the step's own buffers: added to the accumulator at once, before the next run
+            TrainingStep.Result res = ts.runInPlace(Model.trainingInputs(b.images(), b.targets()));
             if (!Double.isFinite(res.loss())) {
                 bar.finish();
                 throw new TrainingDivergedException(epoch + 1, step, res.loss());

@@ -80,6 +80,28 @@ class AdamWTest {
     }
 
     @Test
+    void theJavaPassAndTheNativeCallsAgree() {
+        // dense gradients take the one-pass Java kernel; column-major copies of the same gradients are not dense
+        // row-major arrays, so the same steps go through libnd4j's adam_updater
+        ParameterStore java = toyStore();
+        ParameterStore nativeCalls = toyStore();
+        AdamW a = new AdamW(java, LR, B1, B2, EPS, WD);
+        AdamW b = new AdamW(nativeCalls, LR, B1, B2, EPS, WD);
+        for (int i = 0; i < 3; i++) {
+            a.step(gradients(java));
+            Map<String, INDArray> columnMajor = new LinkedHashMap<>();
+            gradients(nativeCalls).forEach((k, g) -> columnMajor.put(k, g.dup('f')));
+            b.step(columnMajor);
+        }
+        for (String k : new String[] {"fc.weight", "fc.bias"}) {
+            INDArray diff = java.array(k).sub(nativeCalls.array(k));
+            // the same formula in another order of float operations: a few units in the last place of values near 2
+            assertTrue(diff.amaxNumber().doubleValue() < 1e-5, k + " differs by " + diff.amaxNumber());
+            assertTrue(java.array(k).sub(toyStore().array(k)).amaxNumber().doubleValue() > 1e-3, k + " moved");
+        }
+    }
+
+    @Test
     void epsilonSitsWherePytorchPutsIt() {
         // gradients so small that epsilon dominates the denominator: PyTorch adds it to sqrt(v) / sqrt(1 - b2^t),
         // not to sqrt(v), and the two differ here by a factor of about three
