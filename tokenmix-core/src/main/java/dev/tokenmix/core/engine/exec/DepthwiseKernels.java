@@ -70,7 +70,7 @@ final class DepthwiseKernels {
     void forwardNchw(INDArray x, INDArray w, INDArray b, INDArray out) {
         Planes g = new Planes(x, w);
         float[] taps = g.channelTaps(w, false);
-        float[] bias = b == null ? new float[g.c] : FloatKernels.vectorOr(b, g.c, 0f);
+        float[] bias = FloatKernels.vectorOr(b, g.c, 0f);
         FloatBuffer in = FloatKernels.view(x);
         FloatBuffer to = FloatKernels.view(out);
         parallel.forRanges(g.total(), g.plane, (from, end) -> {

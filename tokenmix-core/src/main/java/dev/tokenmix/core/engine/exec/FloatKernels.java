@@ -57,19 +57,7 @@ final class FloatKernels {
 
     /** {@code out = 0.5 x (1 + erf(x / sqrt 2))}; both dense, same length. */
     void gelu(INDArray x, INDArray out) {
-        int n = Math.toIntExact(x.length());
-        FloatBuffer in = view(x);
-        FloatBuffer to = view(out);
-        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
-            // chunk by chunk, so that what is read from native memory is still in the cache when written back
-            float[] v = new float[CHUNK];
-            for (int at = from; at < end; at += CHUNK) {
-                int len = Math.min(CHUNK, end - at);
-                in.get(at, v, 0, len);
-                geluInPlace(v, len);
-                to.put(at, v, 0, len);
-            }
-        });
+        mapChunks(x, out, FloatKernels::geluInPlace);
     }
 
     private static void geluInPlace(float[] v, int len) {
@@ -81,6 +69,27 @@ final class FloatKernels {
 
     /** {@code out = erf(x)}; both dense, same length. */
     void erf(INDArray x, INDArray out) {
+        mapChunks(x, out, FloatKernels::erfInPlace);
+    }
+
+    private static void erfInPlace(float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = erf(v[i]);
+        }
+    }
+
+    /** An element-wise function applied in place to the first {@code len} values of a chunk. */
+    @FunctionalInterface
+    private interface ChunkFunction {
+        void apply(float[] chunk, int len);
+    }
+
+    /**
+     * {@code out = f(x)} element by element, both dense and of the same length, chunk by chunk: what a chunk reads
+     * from native memory is still in the cache when it is written back. {@code f} is called once per chunk, so its
+     * own loop is what C2 compiles and vectorises.
+     */
+    private void mapChunks(INDArray x, INDArray out, ChunkFunction f) {
         int n = Math.toIntExact(x.length());
         FloatBuffer in = view(x);
         FloatBuffer to = view(out);
@@ -89,16 +98,10 @@ final class FloatKernels {
             for (int at = from; at < end; at += CHUNK) {
                 int len = Math.min(CHUNK, end - at);
                 in.get(at, v, 0, len);
-                erfInPlace(v, len);
+                f.apply(v, len);
                 to.put(at, v, 0, len);
             }
         });
-    }
-
-    private static void erfInPlace(float[] v, int len) {
-        for (int i = 0; i < len; i++) {
-            v[i] = erf(v[i]);
-        }
     }
 
     /**
