@@ -351,8 +351,8 @@ public final class PlanExecutor {
             if (n.fusion() instanceof Fusion.Linear) {
                 INDArray w = in.get(1);
                 INDArray b = in.size() > 2 ? in.get(2) : null;
-                INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), new long[] {x.size(0), w.size(0)});
-                values.put(n.fusedOutput(), out);
+                long[] shape = {x.size(0), w.size(0)}; // [rows, out]
+                INDArray out = output(n.fusedOutput(), x.dataType(), shape, values, buffers);
                 // libnd4j's matmul bound once (measured a little faster than Nd4j.gemm on DeiT's shapes), then the
                 // bias as a native in-place row broadcast (faster than gemm's beta = 1 on bias rows)
                 OpContext oc = product(x, w, out, false, true, 0.0);
@@ -368,16 +368,14 @@ public final class PlanExecutor {
                 return pointwiseStep(n, x, in.get(1), in.size() > 2 ? in.get(2) : null, values, buffers);
             }
             if (n.fusion() instanceof Fusion.GeluBackward gb) {
-                INDArray dx = buffers.allocate(gb.dx(), x.dataType(), x.shape());
-                values.put(gb.dx(), dx);
+                INDArray dx = output(gb.dx(), x.dataType(), x.shape(), values, buffers);
                 INDArray dy = in.get(1);
                 return new Step("fused_gelu_bp", () -> kernels.geluBackward(x, dy, dx));
             }
             if (n.fusion() instanceof Fusion.LayerNormBackward lb) {
                 return layerNormBackward(lb, in, values, buffers);
             }
-            INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), x.shape());
-            values.put(n.fusedOutput(), out);
+            INDArray out = output(n.fusedOutput(), x.dataType(), x.shape(), values, buffers);
             if (n.fusion() instanceof Fusion.Gelu) {
                 return new Step("fused_gelu", () -> kernels.gelu(x, out));
             }
@@ -401,21 +399,28 @@ public final class PlanExecutor {
                         + " for an input of shape " + Arrays.toString(x.shape()));
             }
             long[] vector = {x.size(lb.axis())};
-            INDArray dx = buffers.allocate(lb.dx(), x.dataType(), x.shape());
-            INDArray dw = lb.dWeight() == null ? null : buffers.allocate(lb.dWeight(), x.dataType(), vector);
-            INDArray db = lb.dBias() == null ? null : buffers.allocate(lb.dBias(), x.dataType(), vector);
-            values.put(lb.dx(), dx);
-            if (dw != null) {
-                values.put(lb.dWeight(), dw);
-            }
-            if (db != null) {
-                values.put(lb.dBias(), db);
-            }
+            INDArray dx = output(lb.dx(), x.dataType(), x.shape(), values, buffers);
+            INDArray dw = output(lb.dWeight(), x.dataType(), vector, values, buffers);
+            INDArray db = output(lb.dBias(), x.dataType(), vector, values, buffers);
             if (lb.axis() == x.rank() - 1) {
                 return new Step("fused_layer_norm_bp", () -> kernels.layerNormBackward(x, w, dy, lb.eps(), dx, dw, db));
             }
             return new Step("fused_layer_norm_inner_bp",
                     () -> kernels.layerNormInnerBackward(x, lb.axis(), w, dy, lb.eps(), dx, dw, db));
+        }
+
+        /**
+         * A pooled buffer of {@code shape} for variable {@code var}, recorded as its value; null if {@code var} is
+         * null (a gradient nothing asks for).
+         */
+        private static INDArray output(String var, DataType dt, long[] shape, Map<String, INDArray> values,
+                                       Buffers buffers) {
+            if (var == null) {
+                return null;
+            }
+            INDArray out = buffers.allocate(var, dt, shape);
+            values.put(var, out);
+            return out;
         }
 
         /** {@code a}, or, if it is not dense, a dense copy of it refreshed by a step of its own before every run. */
@@ -459,14 +464,9 @@ public final class PlanExecutor {
             long o = w.size(3);
             long plane = x.size(2) * x.size(3);
             List<String> outs = sdo.getOutputsOfOp();
-            INDArray dx = buffers.allocate(outs.get(0), x.dataType(), x.shape());
-            INDArray dw = buffers.allocate(outs.get(1), w.dataType(), w.shape());
-            INDArray db = hasBias ? buffers.allocate(outs.get(2), g.dataType(), new long[] {o}) : null;
-            values.put(outs.get(0), dx);
-            values.put(outs.get(1), dw);
-            if (hasBias) {
-                values.put(outs.get(2), db);
-            }
+            INDArray dx = output(outs.get(0), x.dataType(), x.shape(), values, buffers);
+            INDArray dw = output(outs.get(1), w.dataType(), w.shape(), values, buffers);
+            INDArray db = hasBias ? output(outs.get(2), g.dataType(), new long[] {o}, values, buffers) : null;
             INDArray wt = w.reshape('c', c, o); // [C, O]
             INDArray dwt = dw.reshape('c', c, o); // [C, O], the same elements as dw
             INDArray[] xs = samples(x, c, plane); // each [C, H*W]
@@ -522,22 +522,15 @@ public final class PlanExecutor {
             INDArray x = dense(args[0]);
             INDArray w = dense(args[1]);
             INDArray b = inputs == 3 ? dense(args[2]) : null;
-            INDArray out = buffers.allocate(outs.get(0), x.dataType(), x.shape());
-            values.put(outs.get(0), out);
+            INDArray out = output(outs.get(0), x.dataType(), x.shape(), values, buffers);
             if (!backward) {
                 return new Step("fused_depthwise_conv", () -> depthwise.forwardNchw(x, w, b, out));
             }
             INDArray dy = dense(args[args.length - 1]);
-            INDArray dw = buffers.allocate(outs.get(1), w.dataType(), w.shape());
-            values.put(outs.get(1), dw);
-            INDArray db = null;
-            if (b != null) {
-                db = buffers.allocate(outs.get(2), b.dataType(), b.shape());
-                values.put(outs.get(2), db);
-            }
-            INDArray dbias = db;
-            return new Step("fused_depthwise_conv_bp", nhwc ? () -> depthwise.backwardNhwc(x, w, dy, out, dw, dbias)
-                    : () -> depthwise.backwardNchw(x, w, dy, out, dw, dbias));
+            INDArray dw = output(outs.get(1), w.dataType(), w.shape(), values, buffers);
+            INDArray db = b == null ? null : output(outs.get(2), b.dataType(), b.shape(), values, buffers);
+            return new Step("fused_depthwise_conv_bp", nhwc ? () -> depthwise.backwardNhwc(x, w, dy, out, dw, db)
+                    : () -> depthwise.backwardNchw(x, w, dy, out, dw, db));
         }
 
         /**
@@ -571,9 +564,8 @@ public final class PlanExecutor {
             long c = x.size(1);
             long o = w.size(3);
             long plane = x.size(2) * x.size(3);
-            INDArray out = buffers.allocate(n.fusedOutput(), x.dataType(), new long[] {batch, o, x.size(2),
-                    x.size(3)});
-            values.put(n.fusedOutput(), out);
+            INDArray out = output(n.fusedOutput(), x.dataType(), new long[] {batch, o, x.size(2), x.size(3)}, values,
+                    buffers);
             INDArray wt = w.reshape('c', c, o); // [C, O], used transposed: out_b = W^T x_b
             INDArray y3 = out.reshape('c', batch, o, plane); // [B, O, H*W]
             INDArray[] xs = samples(x, c, plane); // each [C, H*W]
@@ -616,8 +608,7 @@ public final class PlanExecutor {
                 boolean same = BroadcastGradients.sameShape(g.shape(), operand.shape());
                 boolean negate = side == 1 && name.equals("subtract_bp");
                 if (name.equals("multiply_bp")) {
-                    INDArray out = buffers.allocate(outName, g.dataType(), operand.shape());
-                    values.put(outName, out);
+                    INDArray out = output(outName, g.dataType(), operand.shape(), values, buffers);
                     if (same) {
                         parts.add(grads.multiply(g, other, out));
                     } else {
@@ -631,8 +622,7 @@ public final class PlanExecutor {
                     buffers.alias(outName, gName); // the gradient passes through unchanged
                     values.put(outName, g);
                 } else {
-                    INDArray out = buffers.allocate(outName, g.dataType(), operand.shape());
-                    values.put(outName, out);
+                    INDArray out = output(outName, g.dataType(), operand.shape(), values, buffers);
                     if (same) {
                         parts.add(grads.negate(g, out));
                     } else {
@@ -679,8 +669,7 @@ public final class PlanExecutor {
             if (name.equals("erf") && args.length == 1 && FloatKernels.dense(args[0])) {
                 // libnd4j's erf is a scalar loop (about 6 ns per element); the Java kernel is several times faster
                 INDArray x = args[0];
-                INDArray out = buffers.allocate(outNames.get(0), x.dataType(), x.shape());
-                values.put(outNames.get(0), out);
+                INDArray out = output(outNames.get(0), x.dataType(), x.shape(), values, buffers);
                 return new Step("fused_erf", () -> kernels.erf(x, out));
             }
             if (df instanceof Identity) {
@@ -719,8 +708,7 @@ public final class PlanExecutor {
                 }
                 for (int i = 0; i < shapes.size(); i++) {
                     DataType dt = sd.getVariable(outNames.get(i)).dataType();
-                    oc.setOutputArray(i, buffers.allocate(outNames.get(i), dt, shapes.get(i).getShape()));
-                    values.put(outNames.get(i), oc.getOutputArrays().get(i));
+                    oc.setOutputArray(i, output(outNames.get(i), dt, shapes.get(i).getShape(), values, buffers));
                 }
                 if (isRandom(df)) {
                     // new generator states on every run: an op context keeps its own otherwise, and every run
@@ -754,9 +742,7 @@ public final class PlanExecutor {
                     throw new UnsupportedOperationException("no output shape for " + df.opName());
                 }
                 LongShapeDescriptor s = shapes.get(0);
-                INDArray z = buffers.allocate(outNames.get(0), s.dataType(), s.getShape());
-                oc.setOutputArray(0, z);
-                values.put(outNames.get(0), z);
+                oc.setOutputArray(0, output(outNames.get(0), s.dataType(), s.getShape(), values, buffers));
                 return new Step(df.opName(), () -> EXEC.exec(op, oc));
             }
             throw new UnsupportedOperationException("cannot run " + df.getClass().getSimpleName());
