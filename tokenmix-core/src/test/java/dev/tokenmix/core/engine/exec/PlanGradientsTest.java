@@ -26,8 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A training step through the plan executor gives SameDiff's own loss and gradients: the gradient graph's ops run
  * natively, {@code multiply_bp}/{@code add_bp}/{@code subtract_bp} are rewritten as broadcast products and sums, and
- * 1x1 convolutions, GELU and LayerNorm (forward and backward) are fused; this graph has every broadcast the models use (bias rows, LayerNorm statistics and
- * weights, channel-wise scales, a scalar) and operands shared by both sides of a product.
+ * 1x1 convolutions, depthwise convolutions, GELU and LayerNorm (forward and backward) run as kernels of its own;
+ * this graph has every broadcast the models use (bias rows, LayerNorm statistics and weights, channel-wise scales,
+ * a scalar) and operands shared by both sides of a product.
  */
 class PlanGradientsTest {
 
