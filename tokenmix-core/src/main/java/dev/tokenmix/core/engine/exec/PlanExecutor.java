@@ -753,7 +753,6 @@ public final class PlanExecutor {
          * the ops they stand for are never visited), the producing op otherwise.
          */
         private List<Node> order(List<String> outputs, java.util.Set<String> placeholders) {
-            boolean fuse = true;
             List<Node> order = new ArrayList<>();
             Set<String> done = new HashSet<>(); // variables available
             Set<String> opsDone = new HashSet<>();
@@ -786,7 +785,7 @@ public final class PlanExecutor {
                     stack.pop();
                     continue;
                 }
-                Fusion f = fuse && var.getVariable().dataType() == DataType.FLOAT ? fusions.get(v) : null;
+                Fusion f = var.getVariable().dataType() == DataType.FLOAT ? fusions.get(v) : null;
                 List<String> inputs;
                 Node node;
                 if (f != null) {
