@@ -51,7 +51,19 @@ final class ParallelRanges {
      */
     void forRanges(int n, int unit, Range body) {
         int units = (n + unit - 1) / unit;
-        int parts = n < MIN_SPLIT ? 1 : Math.min(threads, units);
+        split(n, unit, n < MIN_SPLIT ? 1 : Math.min(threads, units), body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, tasks)}, at most one part per thread, for tasks each large enough to be worth
+     * handing to another thread (a matrix product, not an array position).
+     */
+    void forTasks(int tasks, Range body) {
+        split(tasks, 1, Math.min(threads, tasks), body);
+    }
+
+    private void split(int n, int unit, int parts, Range body) {
+        int units = (n + unit - 1) / unit;
         if (parts <= 1) {
             body.run(0, n);
             return;

@@ -68,7 +68,6 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class PlanExecutor {
     private static final OpExecutioner EXEC = Nd4j.getExecutioner();
     /** libnd4j's matrix product; its arrays and arguments come from an op context per call site. */
-    private static final DynamicCustomOp MATMUL = DynamicCustomOp.builder("matmul").build();
     /** The smallest grid (pixels per channel) whose 1x1 convolution backward runs as per-sample products. */
     private static final long MIN_POINTWISE_PIXELS = 14 * 14;
     /** The smallest grid whose NCHW 3x3 depthwise convolution runs in Java. */
@@ -84,6 +83,7 @@ public final class PlanExecutor {
     private final FloatKernels kernels = new FloatKernels();
     private final DepthwiseKernels depthwise = new DepthwiseKernels();
     private final BroadcastGradients grads = new BroadcastGradients(EXEC);
+    private final MatrixProducts products = new MatrixProducts(EXEC, ParallelRanges.shared());
     private SplittableRandom random = new SplittableRandom(0x7a1e5eedL);
 
     /**
@@ -355,10 +355,10 @@ public final class PlanExecutor {
                 INDArray out = output(n.fusedOutput(), x.dataType(), shape, values, buffers);
                 // libnd4j's matmul bound once (measured a little faster than Nd4j.gemm on DeiT's shapes), then the
                 // bias as a native in-place row broadcast (faster than gemm's beta = 1 on bias rows)
-                OpContext oc = product(x, w, out, false, true, 0.0);
+                OpContext oc = products.bind(x, w, out, false, true, 0.0);
                 BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(out, b, out, 1); // [rows, out] + [out]
                 return new Step("fused_linear", () -> {
-                    EXEC.exec(MATMUL, oc);
+                    products.run(oc);
                     if (addBias != null) {
                         EXEC.exec(addBias);
                     }
@@ -477,18 +477,18 @@ public final class PlanExecutor {
             INDArray dbColumn = hasBias ? db.reshape('c', o, 1) : null; // [O, 1], the same elements as db
             // libnd4j's matmul bound once per product; the weight and bias gradients add up over the samples
             // (beta = 1 after the first)
-            List<OpContext> products = new ArrayList<>();
+            List<OpContext> bound = new ArrayList<>();
             for (int i = 0; i < xs.length; i++) {
                 double beta = i == 0 ? 0.0 : 1.0;
-                products.add(product(wt, gs[i], dxs[i], false, false, 0.0));
-                products.add(product(xs[i], gs[i], dwt, false, true, beta));
+                bound.add(products.bind(wt, gs[i], dxs[i], false, false, 0.0));
+                bound.add(products.bind(xs[i], gs[i], dwt, false, true, beta));
                 if (ones != null) {
-                    products.add(product(gs[i], ones, dbColumn, false, false, beta));
+                    bound.add(products.bind(gs[i], ones, dbColumn, false, false, beta));
                 }
             }
             return new Step("fused_pointwise_conv_bp", () -> {
-                for (OpContext oc : products) {
-                    EXEC.exec(MATMUL, oc);
+                for (OpContext oc : bound) {
+                    products.run(oc);
                 }
             });
         }
@@ -533,18 +533,39 @@ public final class PlanExecutor {
                     : () -> depthwise.backwardNchw(x, w, dy, out, dw, db));
         }
 
+
         /**
-         * libnd4j's {@code matmul} of {@code out = op(a) op(b) + beta out} bound to its arrays once: measured a
-         * little faster per call than {@code Nd4j.gemm}, which the plans call thousands of times per step.
+         * A batched {@code matmul} or {@code matmul_bp} (inputs {@code a, b} and, for the backward, {@code dc}) as
+         * one product per matrix (see {@link MatrixProducts}); null where libnd4j's op stays: 2-D or small
+         * matrices, a transposed result, other scalings, or operands that are not dense float arrays.
          */
-        private OpContext product(INDArray a, INDArray b, INDArray out, boolean transposeA, boolean transposeB,
-                                  double beta) {
-            OpContext oc = EXEC.buildContext();
-            oc.setInputArrays(a, b);
-            oc.setOutputArrays(out);
-            oc.setIArguments(transposeA ? 1 : 0, transposeB ? 1 : 0);
-            oc.setTArguments(1.0, beta);
-            return oc;
+        private Step batchedProduct(String name, DynamicCustomOp op, INDArray[] args, List<String> outNames,
+                                    Map<String, INDArray> values, Buffers buffers) {
+            long[] i = op.iArgs();
+            double[] t = op.tArgs();
+            boolean backward = name.equals("matmul_bp");
+            if (args.length != (backward ? 3 : 2) || i.length < 2 || (i.length > 2 && i[2] != 0)
+                    || (t.length > 0 && t[0] != 1.0) || (t.length > 1 && t[1] != 0.0)) {
+                return null;
+            }
+            INDArray a = args[0];
+            INDArray b = args[1];
+            boolean ta = i[0] != 0;
+            boolean tb = i[1] != 0;
+            if (!MatrixProducts.splits(a, b, ta, tb) || (backward && !FloatKernels.dense(args[2]))) {
+                return null;
+            }
+            if (!backward) {
+                int r = a.rank();
+                long[] shape = a.shape().clone(); // [batch..., M, N]
+                shape[r - 2] = a.size(ta ? r - 1 : r - 2);
+                shape[r - 1] = b.size(tb ? r - 2 : r - 1);
+                INDArray out = output(outNames.get(0), DataType.FLOAT, shape, values, buffers);
+                return new Step("batched_matmul", products.batched(a, b, out, ta, tb));
+            }
+            INDArray da = output(outNames.get(0), DataType.FLOAT, a.shape(), values, buffers);
+            INDArray db = output(outNames.get(1), DataType.FLOAT, b.shape(), values, buffers);
+            return new Step("batched_matmul_bp", products.batchedBackward(a, b, args[2], da, db, ta, tb));
         }
 
         /** The samples of dense NCHW {@code x} as {@code [channels, pixels]} matrices sharing its memory. */
@@ -573,11 +594,11 @@ public final class PlanExecutor {
             BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(y3, b, y3, 1); // [B, O, H*W] + [O]
             OpContext[] perSample = new OpContext[xs.length]; // libnd4j's matmul bound once per sample
             for (int i = 0; i < xs.length; i++) {
-                perSample[i] = product(wt, xs[i], ys[i], true, false, 0.0);
+                perSample[i] = products.bind(wt, xs[i], ys[i], true, false, 0.0);
             }
             return new Step("fused_pointwise_conv", () -> {
                 for (OpContext oc : perSample) {
-                    EXEC.exec(MATMUL, oc);
+                    products.run(oc);
                 }
                 if (addBias != null) {
                     EXEC.exec(addBias);
@@ -586,8 +607,8 @@ public final class PlanExecutor {
         }
 
         /**
-         * {@code multiply_bp}, {@code add_bp} or {@code subtract_bp} of {@code x op y} with incoming gradient
-         * {@code g}, as broadcast products and sums (see {@link BroadcastGradients}).
+         * {@code multiply_bp}, {@code divide_bp}, {@code add_bp} or {@code subtract_bp} of {@code x op y} with
+         * incoming gradient {@code g}, as broadcast products, quotients and sums (see {@link BroadcastGradients}).
          */
         private Step broadcastBackward(String name, SameDiffOp sdo, INDArray[] args, Map<String, INDArray> values,
                                        Buffers buffers) {
@@ -607,16 +628,25 @@ public final class PlanExecutor {
                 String outName = sdo.getOutputsOfOp().get(side);
                 boolean same = BroadcastGradients.sameShape(g.shape(), operand.shape());
                 boolean negate = side == 1 && name.equals("subtract_bp");
-                if (name.equals("multiply_bp")) {
+                if (name.equals("multiply_bp") || name.equals("divide_bp")) {
+                    // d(x y)/dx = g y and d(x y)/dy = g x; d(x / y)/dx = g / y and d(x / y)/dy = -(g x) / y^2,
+                    // where y is constant along the axes it was broadcast over, so it divides after the sum
+                    boolean quotient = name.equals("divide_bp") && side == 0;
                     INDArray out = output(outName, g.dataType(), operand.shape(), values, buffers);
-                    if (same) {
-                        parts.add(grads.multiply(g, other, out));
-                    } else {
-                        String scratchName = outName + "#full";
-                        INDArray full = buffers.allocate(scratchName, g.dataType(), g.shape());
-                        parts.add(grads.multiply(g, other, full));
+                    INDArray full = out;
+                    String scratchName = outName + "#full";
+                    if (!same) {
+                        full = buffers.allocate(scratchName, g.dataType(), g.shape());
+                    }
+                    parts.add(quotient ? grads.divide(g, y, full) : grads.multiply(g, other, full));
+                    if (!same) {
                         parts.add(grads.reduceTo(full, out));
                         buffers.release(scratchName); // used only inside this step
+                    }
+                    if (name.equals("divide_bp") && side == 1) {
+                        parts.add(grads.divide(out, y, out));
+                        parts.add(grads.divide(out, y, out));
+                        parts.add(grads.negate(out, out));
                     }
                 } else if (same && !negate) {
                     buffers.alias(outName, gName); // the gradient passes through unchanged
@@ -650,14 +680,20 @@ public final class PlanExecutor {
                 return null;
             }
             String name = df.opName();
-            if ((name.equals("multiply_bp") || name.equals("add_bp") || name.equals("subtract_bp"))
-                    && args.length == 3 && outNames.size() == 2) {
+            if ((name.equals("multiply_bp") || name.equals("divide_bp") || name.equals("add_bp")
+                    || name.equals("subtract_bp")) && args.length == 3 && outNames.size() == 2) {
                 return broadcastBackward(name, sdo, args, values, buffers);
             }
             if (name.equals("depthwise_conv2d") || name.equals("depthwise_conv2d_bp")) {
                 Step depthwise = depthwiseStep(name, sdo, args, values, buffers);
                 if (depthwise != null) {
                     return depthwise;
+                }
+            }
+            if ((name.equals("matmul") || name.equals("matmul_bp")) && df instanceof DynamicCustomOp mm) {
+                Step batched = batchedProduct(name, mm, args, outNames, values, buffers);
+                if (batched != null) {
+                    return batched;
                 }
             }
             if (name.equals("conv2d_bp")) {

@@ -146,6 +146,55 @@ class PlanGradientsTest {
     }
 
     @Test
+    void divisionsOfEveryBroadcastKeepSameDiffsGradients() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 17);
+        Linear fc = new Linear(s.child("fc"), 6, 6, true, Init.uniform(0.7), Init.uniform(0.3));
+        Linear head = new Linear(s.child("head"), 6, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        s.parameter("numerator", Init.uniform(0.5), 6);
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 5, 6);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        Tensor h = fc.apply(ops, x); // [B, 5, 6]
+        Tensor positive = ops.add(ops.mul(h, h), 0.5);
+        Tensor rows = ops.l2Normalize(h, -1, 1e-6); // [B, 5, 6] / [B, 5, 1]: the divisor broadcast
+        Tensor same = ops.div(rows, positive); // same shapes
+        Tensor spread = ops.div(ops.param("numerator"), positive); // [6] / [B, 5, 6]: the dividend broadcast
+        Tensor pooled = ops.mean(ops.add(same, spread), false, 1); // [B, 6]
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
+        Map<String, INDArray> in = Map.of(
+                "x", Dense.random(19, 3, 5, 6).toNd4j(DataType.FLOAT),
+                "targets", Dense.uniform(20, 0, 1, 3, 3).toNd4j(DataType.FLOAT));
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
+        assertTrue(runs.labels().contains("divide_bp"), "the plan ran the rewritten divide_bp: " + runs.labels());
+        runs.assertSameLossAndGradients();
+    }
+
+    @Test
+    void attentionOfLargeMatricesRunsPerMatrixWithSameDiffsGradients() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 23);
+        Linear qkv = new Linear(s.child("qkv"), 8, 192, true, Init.uniform(0.4), Init.uniform(0.1));
+        Linear head = new Linear(s.child("head"), 64, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 128, 8);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        List<Tensor> parts = ops.unbind(ops.permute(ops.reshape(qkv.apply(ops, x), -1, 128, 3, 64), 2, 0, 1, 3), 0);
+        // [B, 128, 64] x [B, 64, 128] and [B, 128, 128] x [B, 128, 64]: 2^20 multiply-adds per matrix each
+        Tensor attn = ops.softmax(ops.matmul(ops.mul(parts.get(0), 0.125), parts.get(1), false, true), -1);
+        Tensor pooled = ops.mean(ops.matmul(attn, parts.get(2), false, false), false, 1); // [B, 64]
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
+        Map<String, INDArray> in = Map.of(
+                "x", Dense.random(29, 2, 128, 8).toNd4j(DataType.FLOAT),
+                "targets", Dense.uniform(30, 0, 1, 2, 3).toNd4j(DataType.FLOAT));
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
+        assertEquals(2, runs.labels().stream().filter("batched_matmul"::equals).count(), "forward: " + runs.labels());
+        assertEquals(2, runs.labels().stream().filter("batched_matmul_bp"::equals).count(),
+                "backward (the linear layers' 2-D matmul_bp stay libnd4j's): " + runs.labels());
+        runs.assertSameLossAndGradients();
+    }
+
+    @Test
     void dropoutMasksAreFreshEveryRunAndRepeatAfterTheSameSeed() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         Scope s = Scope.root(store, 5);
