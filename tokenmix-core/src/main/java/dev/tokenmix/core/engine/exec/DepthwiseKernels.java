@@ -115,7 +115,6 @@ final class DepthwiseKernels {
             float[] grad = new float[g.n];
             float[] shifted = new float[g.n];
             float[] acc = new float[g.n];
-            float[] lanes = new float[8];
             float[][] weightAcc = new float[kk][g.n];
             float[] biasAcc = new float[g.n];
             float[] dwPart = new float[g.c * kk];
@@ -125,7 +124,7 @@ final class DepthwiseKernels {
                 int c = q / batch;
                 int at = ((q % batch) * g.c + c) * g.plane;
                 if (c != channel) {
-                    reduceChannel(channel, weightAcc, biasAcc, lanes, dwPart, dbPart);
+                    reduceChannel(channel, weightAcc, biasAcc, dwPart, dbPart);
                     channel = c;
                 }
                 g.pad(in, at, padded);
@@ -141,7 +140,7 @@ final class DepthwiseKernels {
                 g.convolve(paddedGrad, flipped, c, shifted, acc);
                 g.unpad(acc, to, at);
             }
-            reduceChannel(channel, weightAcc, biasAcc, lanes, dwPart, dbPart);
+            reduceChannel(channel, weightAcc, biasAcc, dwPart, dbPart);
             sums.add(from, dwPart, dbPart);
         });
         float[] perChannel = sums.total(0, g.c * kk);
@@ -156,17 +155,16 @@ final class DepthwiseKernels {
     }
 
     /** Adds channel {@code c}'s element-wise sums into its gradients and clears them; nothing if {@code c < 0}. */
-    private static void reduceChannel(int c, float[][] weightAcc, float[] biasAcc, float[] lanes, float[] dw,
-                                      float[] db) {
+    private static void reduceChannel(int c, float[][] weightAcc, float[] biasAcc, float[] dw, float[] db) {
         if (c < 0) {
             return;
         }
         int kk = weightAcc.length;
         for (int t = 0; t < kk; t++) {
-            dw[c * kk + t] += FloatKernels.sum(weightAcc[t], weightAcc[t].length, lanes);
+            dw[c * kk + t] += FloatKernels.sum(weightAcc[t], weightAcc[t].length);
             java.util.Arrays.fill(weightAcc[t], 0f);
         }
-        db[c] += FloatKernels.sum(biasAcc, biasAcc.length, lanes);
+        db[c] += FloatKernels.sum(biasAcc, biasAcc.length);
         java.util.Arrays.fill(biasAcc, 0f);
     }
 
