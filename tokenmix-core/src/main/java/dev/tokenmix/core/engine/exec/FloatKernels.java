@@ -78,6 +78,27 @@ final class FloatKernels {
         }
     }
 
+    /**
+     * {@code y[r, :] += bias[r % bias.length]} over the consecutive rows of {@code rowLength} values of dense
+     * {@code y}: a channel's bias over its NCHW planes. libnd4j's broadcast add along that middle axis measured 4-5x
+     * slower (11.9 against 2.2 ms on {@code [8, 192, 3136]}, probe).
+     */
+    void addRowBias(INDArray y, float[] bias, int rowLength) {
+        int n = Math.toIntExact(y.length());
+        FloatBuffer v = view(y);
+        parallel.forRanges(n, rowLength, (from, end) -> {
+            float[] row = new float[rowLength];
+            for (int at = from; at < end; at += rowLength) {
+                float b = bias[(at / rowLength) % bias.length];
+                v.get(at, row, 0, rowLength);
+                for (int j = 0; j < rowLength; j++) {
+                    row[j] += b;
+                }
+                v.put(at, row, 0, rowLength);
+            }
+        });
+    }
+
     /** An element-wise function applied in place to the first {@code len} values of a chunk. */
     @FunctionalInterface
     private interface ChunkFunction {

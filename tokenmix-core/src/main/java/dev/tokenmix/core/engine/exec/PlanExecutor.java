@@ -588,20 +588,22 @@ public final class PlanExecutor {
             INDArray out = output(n.fusedOutput(), x.dataType(), new long[] {batch, o, x.size(2), x.size(3)}, values,
                     buffers);
             INDArray wt = w.reshape('c', c, o); // [C, O], used transposed: out_b = W^T x_b
-            INDArray y3 = out.reshape('c', batch, o, plane); // [B, O, H*W]
             INDArray[] xs = samples(x, c, plane); // each [C, H*W]
             INDArray[] ys = samples(out, o, plane); // each [O, H*W]
-            BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(y3, b, y3, 1); // [B, O, H*W] + [O]
             OpContext[] perSample = new OpContext[xs.length]; // libnd4j's matmul bound once per sample
             for (int i = 0; i < xs.length; i++) {
                 perSample[i] = products.bind(wt, xs[i], ys[i], true, false, 0.0);
             }
+            int o32 = Math.toIntExact(o);
+            int plane32 = Math.toIntExact(plane);
             return new Step("fused_pointwise_conv", () -> {
-                for (OpContext oc : perSample) {
-                    products.run(oc);
-                }
-                if (addBias != null) {
-                    EXEC.exec(addBias);
+                // the bias of each sample right after its product, while the sample is in the cache
+                float[] bias = b == null ? null : FloatKernels.vectorOr(b, o32, 0f);
+                for (int i = 0; i < perSample.length; i++) {
+                    products.run(perSample[i]);
+                    if (bias != null) {
+                        kernels.addRowBias(ys[i], bias, plane32);
+                    }
                 }
             });
         }

@@ -146,6 +146,19 @@ class FloatKernelsTest {
     }
 
     @Test
+    void rowBiasAddsEachChannelsValueToItsPlaneLikeABroadcastAdd() {
+        // 5 channels of 7x9 planes in 4 samples: 20 rows of 63, split over three threads when long enough
+        for (int[] shape : new int[][] {{4, 5, 7, 9}, {3, 6, 70, 70}}) {
+            INDArray y = Dense.uniform(shape[1], -1, 1, shape).toNd4j(DataType.FLOAT);
+            INDArray bias = Dense.uniform(shape[2], -1, 1, shape[1]).toNd4j(DataType.FLOAT);
+            INDArray want = y.reshape(shape[0], shape[1], shape[2] * shape[3])
+                    .add(bias.reshape(1, shape[1], 1)).reshape(shape);
+            new FloatKernels(new ParallelRanges(3)).addRowBias(y, bias.toFloatVector(), shape[2] * shape[3]);
+            assertEquals(0.0, want.sub(y).amaxNumber().doubleValue(), 1e-6, Arrays.toString(shape));
+        }
+    }
+
+    @Test
     void freshRowMajorArraysAreDenseWhateverTheirUnitDimensions() {
         // [1, 1, C, O] is every 1x1 convolution weight, [B, 1, C] a class token, [B, C, 1, 1] a pooled map
         for (long[] shape : new long[][] {{3, 5}, {1, 6, 8}, {1, 1, 4, 7}, {2, 1, 8}, {2, 8, 1, 1}}) {
