@@ -245,6 +245,7 @@ public final class PlanExecutor {
         private final Map<String, INDArray> bindings = new HashMap<>(); // parameter and constant arrays, by name
         private final Map<String, INDArray> results = new LinkedHashMap<>();
         private final Map<String, INDArray> inputs = new HashMap<>(); // placeholder buffers, by name
+        private final Map<String, float[]> layerNormStats = new HashMap<>(); // by layerNormKey
 
         boolean bindingsCurrent() {
             for (Map.Entry<String, INDArray> e : bindings.entrySet()) {
@@ -382,10 +383,19 @@ public final class PlanExecutor {
             Fusion.LayerNorm ln = (Fusion.LayerNorm) n.fusion();
             INDArray w = ln.weight() == null ? null : in.get(1);
             INDArray b = ln.bias() == null ? null : in.get(ln.weight() == null ? 1 : 2);
+            // each row's statistics, for the backward of the same LayerNorm if the plan has one
+            float[] stats = FloatKernels.statistics(x.length(), x.size(ln.axis()));
+            layerNormStats.put(layerNormKey(ln.x(), ln.weight(), ln.eps(), ln.axis()), stats);
             if (ln.axis() == x.rank() - 1) {
-                return new Step("fused_layer_norm", () -> kernels.layerNorm(x, w, b, ln.eps(), out));
+                return new Step("fused_layer_norm", () -> kernels.layerNorm(x, w, b, ln.eps(), out, stats));
             }
-            return new Step("fused_layer_norm_inner", () -> kernels.layerNormInner(x, ln.axis(), w, b, ln.eps(), out));
+            return new Step("fused_layer_norm_inner",
+                    () -> kernels.layerNormInner(x, ln.axis(), w, b, ln.eps(), out, stats));
+        }
+
+        /** What identifies a LayerNorm's statistics: its input, weight, epsilon and axis. */
+        private static String layerNormKey(String x, String weight, double eps, int axis) {
+            return x + '\u0000' + weight + '\u0000' + eps + '\u0000' + axis;
         }
 
         /** The LayerNorm backward of {@code lb}: the input gradient, and the weight and bias gradients it writes. */
@@ -402,11 +412,14 @@ public final class PlanExecutor {
             INDArray dx = output(lb.dx(), x.dataType(), x.shape(), values, buffers);
             INDArray dw = output(lb.dWeight(), x.dataType(), vector, values, buffers);
             INDArray db = output(lb.dBias(), x.dataType(), vector, values, buffers);
+            // the forward's statistics: its step ran earlier in every run of this plan (null: none, compute them)
+            float[] stats = layerNormStats.get(layerNormKey(lb.x(), lb.weight(), lb.eps(), lb.axis()));
             if (lb.axis() == x.rank() - 1) {
-                return new Step("fused_layer_norm_bp", () -> kernels.layerNormBackward(x, w, dy, lb.eps(), dx, dw, db));
+                return new Step("fused_layer_norm_bp",
+                        () -> kernels.layerNormBackward(x, w, dy, lb.eps(), dx, dw, db, stats));
             }
             return new Step("fused_layer_norm_inner_bp",
-                    () -> kernels.layerNormInnerBackward(x, lb.axis(), w, dy, lb.eps(), dx, dw, db));
+                    () -> kernels.layerNormInnerBackward(x, lb.axis(), w, dy, lb.eps(), dx, dw, db, stats));
         }
 
         /**

@@ -68,12 +68,17 @@ class FloatKernelsTest {
 
     @Test
     void layerNormBackwardsMatchFiniteDifferencesOfTheDoubleReference() {
-        checkLayerNormBackward(new int[] {3, 2, 8}, 2);
-        checkLayerNormBackward(new int[] {2, 4, 3, 5}, 1);
+        for (boolean savedStatistics : new boolean[] {false, true}) {
+            checkLayerNormBackward(new int[] {3, 2, 8}, 2, savedStatistics);
+            checkLayerNormBackward(new int[] {2, 4, 3, 5}, 1, savedStatistics);
+        }
     }
 
-    /** dx, dw and db of {@code sum(dy * LayerNorm(x))} against central differences in double precision. */
-    private static void checkLayerNormBackward(int[] shape, int axis) {
+    /**
+     * dx, dw and db of {@code sum(dy * LayerNorm(x))} against central differences in double precision; the
+     * backward computes the statistics itself, or reads those its forward kept.
+     */
+    private static void checkLayerNormBackward(int[] shape, int axis, boolean savedStatistics) {
         int c = shape[axis];
         double eps = 1e-5;
         Dense x = roundedToFloat(Dense.uniform(31, -2, 2, shape));
@@ -84,12 +89,22 @@ class FloatKernelsTest {
         INDArray dw = Nd4j.create(DataType.FLOAT, c);
         INDArray db = Nd4j.create(DataType.FLOAT, c);
         FloatKernels k = new FloatKernels(new ParallelRanges(1));
+        INDArray xs = x.toNd4j(DataType.FLOAT);
+        float[] stats = null;
+        if (savedStatistics) {
+            stats = FloatKernels.statistics(xs.length(), c);
+            INDArray forward = xs.like();
+            if (axis == shape.length - 1) {
+                k.layerNorm(xs, w.toNd4j(DataType.FLOAT), null, eps, forward, stats);
+            } else {
+                k.layerNormInner(xs, axis, w.toNd4j(DataType.FLOAT), null, eps, forward, stats);
+            }
+        }
         if (axis == shape.length - 1) {
-            k.layerNormBackward(x.toNd4j(DataType.FLOAT), w.toNd4j(DataType.FLOAT), dy.toNd4j(DataType.FLOAT), eps,
-                    dx, dw, db);
+            k.layerNormBackward(xs, w.toNd4j(DataType.FLOAT), dy.toNd4j(DataType.FLOAT), eps, dx, dw, db, stats);
         } else {
-            k.layerNormInnerBackward(x.toNd4j(DataType.FLOAT), axis, w.toNd4j(DataType.FLOAT),
-                    dy.toNd4j(DataType.FLOAT), eps, dx, dw, db);
+            k.layerNormInnerBackward(xs, axis, w.toNd4j(DataType.FLOAT), dy.toNd4j(DataType.FLOAT), eps, dx, dw, db,
+                    stats);
         }
         double h = 1e-5;
         double[][] targets = {x.v, w.v, b};
@@ -104,7 +119,8 @@ class FloatKernelsTest {
                 p[i] = keep - h;
                 double down = layerNormLoss(x, w.v, b, dy, axis, eps);
                 p[i] = keep;
-                assertEquals((up - down) / (2 * h), got[t][i], 2e-5, names[t] + "[" + i + "] of axis " + axis);
+                assertEquals((up - down) / (2 * h), got[t][i], 2e-5,
+                        names[t] + "[" + i + "] of axis " + axis + (savedStatistics ? ", saved statistics" : ""));
             }
         }
     }
@@ -182,7 +198,7 @@ class FloatKernelsTest {
         assertTrue(x.offset() > 0 && w.offset() > 0 && out.offset() > 0, "precondition: the rows are offset views");
         FloatKernels k = new FloatKernels();
 
-        k.layerNorm(x, w, null, 1e-5, out);
+        k.layerNorm(x, w, null, 1e-5, out, null);
         Dense want = Reference.layerNormLast(Dense.of(x.reshape(1, c)), Dense.of(w).v, null, 1e-5);
         assertMaxAbs(want.v, Dense.of(out).v, 1e-5, "layerNorm");
         assertTrue(outs.getRow(0).sumNumber().doubleValue() == 0 && outs.getRow(2).sumNumber().doubleValue() == 0,
@@ -224,21 +240,24 @@ class FloatKernelsTest {
             ks[i].gelu(tokens, r[0]);
             r[1] = tokens.like();
             ks[i].erf(tokens, r[1]);
+            // one thread: the backward computes the statistics again; three: it reads those of the forward
+            float[] tokenStats = i == 0 ? null : FloatKernels.statistics(tokens.length(), 24);
+            float[] nchwStats = i == 0 ? null : FloatKernels.statistics(nchw.length(), 6);
             r[2] = tokens.like();
-            ks[i].layerNorm(tokens, w, b, 1e-5, r[2]);
+            ks[i].layerNorm(tokens, w, b, 1e-5, r[2], tokenStats);
             r[3] = nchw.like();
-            ks[i].layerNormInner(nchw, 1, wc, null, 1e-5, r[3]);
+            ks[i].layerNormInner(nchw, 1, wc, null, 1e-5, r[3], nchwStats);
             r[4] = tokens.like();
             ks[i].geluBackward(tokens, grads, r[4]);
             r[5] = tokens.like();
             INDArray[] pg = paramGrads[i];
             pg[0] = w.like();
             pg[1] = w.like();
-            ks[i].layerNormBackward(tokens, w, grads, 1e-5, r[5], pg[0], pg[1]);
+            ks[i].layerNormBackward(tokens, w, grads, 1e-5, r[5], pg[0], pg[1], tokenStats);
             r[6] = nchw.like();
             pg[2] = wc.like();
             pg[3] = wc.like();
-            ks[i].layerNormInnerBackward(nchw, 1, wc, gradsNchw, 1e-5, r[6], pg[2], pg[3]);
+            ks[i].layerNormInnerBackward(nchw, 1, wc, gradsNchw, 1e-5, r[6], pg[2], pg[3], nchwStats);
         }
         for (int j = 0; j < 4; j++) {
             // the parameter gradients add the parts' sums in another order than one thread does
