@@ -138,16 +138,15 @@ final class FloatKernels {
             float[] xs = new float[CHUNK];
             float[] gs = new float[CHUNK];
             float[] density = new float[CHUNK];
-            float[] scale = new float[CHUNK];
+            float[] erf = new float[CHUNK];
             for (int at = from; at < end; at += CHUNK) {
                 int len = Math.min(CHUNK, end - at);
                 in.get(at, xs, 0, len);
                 gin.get(at, gs, 0, len);
-                halfGaussianMantissa(xs, len, density, scale);
-                scaleByPowersOfTwo(density, scale, len);
-                erfHalfSqrt2(xs, len, scale); // scale now holds erf(x / sqrt 2)
+                halfGaussian(xs, len, density);
+                erfHalfSqrt2(xs, len, erf);
                 for (int i = 0; i < len; i++) {
-                    gs[i] *= 0.5f * (1f + scale[i]) + xs[i] * density[i] * INV_SQRT_2PI;
+                    gs[i] *= 0.5f * (1f + erf[i]) + xs[i] * density[i] * INV_SQRT_2PI;
                 }
                 to.put(at, gs, 0, len);
             }
@@ -155,37 +154,31 @@ final class FloatKernels {
     }
 
     /**
-     * {@code exp(-x^2 / 2) = 2^k m} for {@code x = v[i]}: the mantissa part {@code m} into {@code m[i]}, and
-     * {@code k + 1.5 * 2^23} into {@code k[i]}, a float whose low bits hold {@code k}. Cephes' single-precision
-     * {@code expf} reduction and polynomial (relative error below 1e-6), rounding by adding and subtracting
-     * {@code 1.5 * 2^23} because {@code Math.rint} does not vectorise.
+     * {@code out[i] = exp(-x^2 / 2)} for {@code x = v[i]}, as {@code exp(u)^32} with {@code u = -x^2 / 64}: a
+     * degree-8 Taylor polynomial on {@code u} in [-0.625, 0] and five squarings, all multiply-adds that C2
+     * vectorises. Relative error below 4e-6 for {@code |x| < 6.3}; beyond, the exponent is clamped at -20, where
+     * {@code x exp(-x^2 / 2)} is below a float's resolution next to GELU's {@code Phi(x)}. It replaced Cephes'
+     * {@code expf} reduction, whose power of two needs float-to-int bit moves that C2 leaves scalar: 1.58 against
+     * 0.58 ns per element (probe).
      */
-    private static void halfGaussianMantissa(float[] v, int len, float[] m, float[] k) {
+    private static void halfGaussian(float[] v, int len, float[] out) {
         for (int i = 0; i < len; i++) {
             float x = v[i];
-            float t = Math.max(-87f, -0.5f * x * x);
-            float shifted = t * 1.44269504f + 12582912f;
-            float kf = shifted - 12582912f;
-            float r = t - kf * 0.693359375f + kf * 2.12194440e-4f;
-            float p = 1.9875691500e-4f;
-            p = Math.fma(p, r, 1.3981999507e-3f);
-            p = Math.fma(p, r, 8.3334519073e-3f);
-            p = Math.fma(p, r, 4.1665795894e-2f);
-            p = Math.fma(p, r, 1.6666665459e-1f);
-            p = Math.fma(p, r, 5.0000001201e-1f);
-            m[i] = r * r * p + r + 1f;
-            k[i] = shifted;
-        }
-    }
-
-    /**
-     * {@code m[i] *= 2^k} for the whole {@code k} in [-126, 0] in the low bits of {@code k[i]} (see
-     * {@link #halfGaussianMantissa}): shifted into the exponent field, whose bias is added; no float-to-int
-     * conversion, which vectorises poorly.
-     */
-    private static void scaleByPowersOfTwo(float[] m, float[] k, int len) {
-        for (int i = 0; i < len; i++) {
-            m[i] *= Float.intBitsToFloat((Float.floatToRawIntBits(k[i]) << 23) + (127 << 23));
+            float u = Math.max(-20f, -0.5f * x * x) * 0.03125f;
+            float p = 2.4801587e-5f; // 1/8!
+            p = Math.fma(p, u, 1.9841270e-4f);
+            p = Math.fma(p, u, 1.3888889e-3f);
+            p = Math.fma(p, u, 8.3333333e-3f);
+            p = Math.fma(p, u, 4.1666667e-2f);
+            p = Math.fma(p, u, 1.6666667e-1f);
+            p = Math.fma(p, u, 0.5f);
+            p = Math.fma(p, u, 1f);
+            p = Math.fma(p, u, 1f);
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            out[i] = p * p;
         }
     }
 
