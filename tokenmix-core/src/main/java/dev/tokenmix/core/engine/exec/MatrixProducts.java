@@ -13,18 +13,16 @@ import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
  * split over the kernel threads.
  *
  * <p>Why the batched route: libnd4j's batched {@code matmul} does not get faster with a second thread, and its
- * {@code matmul_bp} permutes and copies before multiplying. On DeiT-Tiny's attention ({@code [24, 197, 64]} by
- * {@code [24, 64, 197]}) a probe measured, one thread / two threads, ms: forward 2.08 / 1.85 batched against
- * 1.70 / 1.18 per matrix; backward 4.50 / 3.33 against 3.58 / 1.96. Each bound call costs about 15 microseconds,
- * so small matrices (GLNet's slot attention, {@code [128, 64, 32]} by {@code [128, 32, 64]}: 0.70 ms batched against
- * 2.26 ms per matrix) stay with libnd4j's own loop: see {@link #MIN_MACS_PER_MATRIX}.
+ * {@code matmul_bp} permutes and copies before multiplying. Per matrix, PaCa-ViT-Tiny's attention and clustering
+ * products (3.8 to 30 M multiply-adds each) made its training step 2.5% faster with one thread and its inference
+ * step 20% faster in these products with two. Each bound call costs about 15 microseconds, and on DeiT-Tiny's
+ * attention (2.5 M per matrix) the per-matrix route measured slower inside the model with two threads (58 against
+ * 47 ms per inference step), though a probe of the products alone favoured it; small matrices (GLNet's slot
+ * attention, 0.13 M) are several times faster in libnd4j's own loop. Hence {@link #MIN_MACS_PER_MATRIX}.
  */
 final class MatrixProducts {
-    /**
-     * Multiply-adds per matrix of a batch below which libnd4j's batched op is faster than a bound call per matrix:
-     * the probe's break-even lay between 0.3 M (1.47 against 0.70 ms) and 2.5 M (1.70 against 2.08 ms).
-     */
-    static final long MIN_MACS_PER_MATRIX = 1L << 20;
+    /** Multiply-adds per matrix of a batch from which a bound call per matrix beats libnd4j's batched op. */
+    static final long MIN_MACS_PER_MATRIX = 3L << 20;
 
     private static final DynamicCustomOp MATMUL = DynamicCustomOp.builder("matmul").build();
 

@@ -53,15 +53,18 @@ class MatrixProductsTest {
 
     @Test
     void onlyDenseBatchesOfLargeEnoughMatricesSplit() {
-        INDArray q = Nd4j.create(DataType.FLOAT, 24, 197, 64); // DeiT-Tiny's attention: 2.5 M multiply-adds each
-        assertTrue(MatrixProducts.splits(q, q, false, true));
+        INDArray q = Nd4j.create(DataType.FLOAT, 16, 3136, 48); // PaCa-ViT-Tiny's first stage: 15 M each with 100
+        INDArray k = Nd4j.create(DataType.FLOAT, 16, 100, 48); // clusters
+        assertTrue(MatrixProducts.splits(q, k, false, true));
+        INDArray deit = Nd4j.create(DataType.FLOAT, 24, 197, 64); // DeiT-Tiny's attention: 2.5 M each
+        assertFalse(MatrixProducts.splits(deit, deit, false, true));
         INDArray slots = Nd4j.create(DataType.FLOAT, 128, 64, 32); // GLNet's slot attention: 0.13 M each
         assertFalse(MatrixProducts.splits(slots, slots, false, true));
-        assertFalse(MatrixProducts.splits(q.reshape(24 * 197, 64), q.reshape(24 * 197, 64), true, false),
-                "a 2-D product is not a batch");
+        INDArray flat = q.reshape(16 * 3136, 48);
+        assertFalse(MatrixProducts.splits(flat, flat, true, false), "a 2-D product is not a batch");
         assertFalse(MatrixProducts.splits(q.permute(1, 0, 2), q.permute(1, 0, 2), false, true),
                 "a permuted view is not dense");
-        assertFalse(MatrixProducts.splits(q, Nd4j.create(DataType.FLOAT, 12, 197, 64), false, true),
+        assertFalse(MatrixProducts.splits(q, Nd4j.create(DataType.FLOAT, 8, 100, 48), false, true),
                 "leading axes differ");
     }
 

@@ -177,15 +177,15 @@ class PlanGradientsTest {
         Linear qkv = new Linear(s.child("qkv"), 8, 192, true, Init.uniform(0.4), Init.uniform(0.1));
         Linear head = new Linear(s.child("head"), 64, 3, true, Init.uniform(0.7), Init.uniform(0.3));
         Ops ops = new Ops(store, Mode.TRAIN);
-        Tensor x = ops.placeholder("x", -1, 128, 8);
+        Tensor x = ops.placeholder("x", -1, 256, 8);
         Tensor t = ops.placeholder("targets", -1, 3);
-        List<Tensor> parts = ops.unbind(ops.permute(ops.reshape(qkv.apply(ops, x), -1, 128, 3, 64), 2, 0, 1, 3), 0);
-        // [B, 128, 64] x [B, 64, 128] and [B, 128, 128] x [B, 128, 64]: 2^20 multiply-adds per matrix each
+        List<Tensor> parts = ops.unbind(ops.permute(ops.reshape(qkv.apply(ops, x), -1, 256, 3, 64), 2, 0, 1, 3), 0);
+        // [B, 256, 64] x [B, 64, 256] and [B, 256, 256] x [B, 256, 64]: 4 M multiply-adds per matrix each
         Tensor attn = ops.softmax(ops.matmul(ops.mul(parts.get(0), 0.125), parts.get(1), false, true), -1);
         Tensor pooled = ops.mean(ops.matmul(attn, parts.get(2), false, false), false, 1); // [B, 64]
         TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
         Map<String, INDArray> in = Map.of(
-                "x", Dense.random(29, 2, 128, 8).toNd4j(DataType.FLOAT),
+                "x", Dense.random(29, 2, 256, 8).toNd4j(DataType.FLOAT),
                 "targets", Dense.uniform(30, 0, 1, 2, 3).toNd4j(DataType.FLOAT));
         PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
         assertEquals(2, runs.labels().stream().filter("batched_matmul"::equals).count(), "forward: " + runs.labels());
