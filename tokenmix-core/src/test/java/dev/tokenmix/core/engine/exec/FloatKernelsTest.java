@@ -295,6 +295,28 @@ class FloatKernelsTest {
         }
     }
 
+    @Test
+    void aFailingChunkFailsTheCallWhicheverThreadRanIt() {
+        ParallelRanges p = new ParallelRanges(3);
+        int n = ParallelRanges.MIN_SPLIT * 2;
+        for (int bad : new int[] {0, n - 1}) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> p.forRanges(n, 64, (from, end) -> {
+                        if (from <= bad && bad < end) {
+                            throw new ArithmeticException("chunk at " + from);
+                        }
+                    }));
+            assertTrue(e.getCause() instanceof ArithmeticException, "the chunk's own exception: " + e.getCause());
+        }
+        int[] seen = new int[10];
+        p.forTasks(10, (from, end) -> {
+            for (int i = from; i < end; i++) {
+                seen[i]++;
+            }
+        });
+        assertEquals("[1, 1, 1, 1, 1, 1, 1, 1, 1, 1]", Arrays.toString(seen), "every task once");
+    }
+
     private static int countParts(ParallelRanges p, int n, int unit) {
         java.util.concurrent.atomic.AtomicInteger parts = new java.util.concurrent.atomic.AtomicInteger();
         p.forRanges(n, unit, (from, end) -> parts.incrementAndGet());
