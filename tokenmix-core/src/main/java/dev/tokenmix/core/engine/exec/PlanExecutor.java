@@ -200,8 +200,10 @@ public final class PlanExecutor {
          * One step ran.
          *
          * @param label the native op's name ({@code matmul}, {@code add}); the name of the op a kernel of this
-         *     executor replaces ({@code multiply_bp}); or a fused step's ({@code fused_linear}, {@code fused_gelu},
-         *     {@code fused_layer_norm}, {@code fused_layer_norm_inner}, {@code fused_gelu_bp},
+         *     executor replaces ({@code multiply_bp}, {@code divide_bp}); {@code batched_matmul} or
+         *     {@code batched_matmul_bp} for batched products run per matrix; or a fused step's
+         *     ({@code fused_linear}, {@code fused_gelu}, {@code fused_layer_norm}, {@code fused_layer_norm_inner},
+         *     {@code fused_gelu_bp},
          *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_depthwise_conv},
          *     {@code fused_depthwise_conv_bp}, {@code fused_pointwise_conv},
          *     {@code fused_pointwise_conv_bp}, {@code fused_erf}, {@code dense_copy})
