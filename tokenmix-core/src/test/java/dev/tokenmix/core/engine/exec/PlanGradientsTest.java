@@ -136,10 +136,7 @@ class PlanGradientsTest {
         Tensor y = dw.apply(ops, x);
         Tensor pooled = ops.mean(ops.mul(y, y), false, 2, 3); // [B, 4]
         TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
-        Map<String, INDArray> in = Map.of(
-                "x", Dense.random(3, 2, 4, 28, 28).toNd4j(DataType.FLOAT),
-                "targets", Dense.uniform(4, 0, 1, 2, 3).toNd4j(DataType.FLOAT));
-        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, batch(3, 2, 4, 28, 28));
         assertTrue(runs.labels().contains("fused_depthwise_conv"),
                 "the 3x3 forward on 28x28 ran in Java: " + runs.labels());
         runs.assertSameLossAndGradients();
@@ -162,10 +159,7 @@ class PlanGradientsTest {
         Tensor spread = ops.div(ops.param("numerator"), positive); // [6] / [B, 5, 6]: the dividend broadcast
         Tensor pooled = ops.mean(ops.add(same, spread), false, 1); // [B, 6]
         TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
-        Map<String, INDArray> in = Map.of(
-                "x", Dense.random(19, 3, 5, 6).toNd4j(DataType.FLOAT),
-                "targets", Dense.uniform(20, 0, 1, 3, 3).toNd4j(DataType.FLOAT));
-        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, batch(19, 3, 5, 6));
         assertTrue(runs.labels().contains("divide_bp"), "the plan ran the rewritten divide_bp: " + runs.labels());
         runs.assertSameLossAndGradients();
     }
@@ -184,14 +178,18 @@ class PlanGradientsTest {
         Tensor attn = ops.softmax(ops.matmul(ops.mul(parts.get(0), 0.125), parts.get(1), false, true), -1);
         Tensor pooled = ops.mean(ops.matmul(attn, parts.get(2), false, false), false, 1); // [B, 64]
         TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
-        Map<String, INDArray> in = Map.of(
-                "x", Dense.random(29, 2, 256, 8).toNd4j(DataType.FLOAT),
-                "targets", Dense.uniform(30, 0, 1, 2, 3).toNd4j(DataType.FLOAT));
-        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, in);
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, batch(29, 2, 256, 8));
         assertEquals(2, runs.labels().stream().filter("batched_matmul"::equals).count(), "forward: " + runs.labels());
         assertEquals(2, runs.labels().stream().filter("batched_matmul_bp"::equals).count(),
                 "backward (the linear layers' 2-D matmul_bp stay libnd4j's): " + runs.labels());
         runs.assertSameLossAndGradients();
+    }
+
+    /** Inputs {@code x} of {@code shape} and soft targets over three classes, drawn from {@code seed}. */
+    private static Map<String, INDArray> batch(long seed, int... shape) {
+        return Map.of(
+                "x", Dense.random(seed, shape).toNd4j(DataType.FLOAT),
+                "targets", Dense.uniform(seed + 1, 0, 1, shape[0], 3).toNd4j(DataType.FLOAT));
     }
 
     @Test
