@@ -26,6 +26,9 @@ final class ParallelRanges {
     /** Chunks per thread: enough for the caller to take over the share of a helper that starts late. */
     private static final int CHUNKS_PER_THREAD = 4;
 
+    /** Spin-wait iterations (each tens of nanoseconds, about a millisecond in all) before the caller yields. */
+    private static final int SPINS_BEFORE_YIELDING = 20_000;
+
     private static final ParallelRanges SHARED = new ParallelRanges(threads());
 
     private final int threads;
@@ -97,9 +100,14 @@ final class ParallelRanges {
             helpers.execute(worker);
         }
         worker.run();
-        // what is left is at most one chunk per helper, already running: a short spin, no park and wake-up
-        while (done.get() < chunks) {
-            Thread.onSpinWait();
+        // what is left is at most one chunk per helper, already running: a short spin, no park and wake-up; then
+        // yield, in case the helper waits for this very core (more threads than cores)
+        for (int spins = 0; done.get() < chunks; spins++) {
+            if (spins < SPINS_BEFORE_YIELDING) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
         Throwable t = failure.get();
         if (t != null) {
