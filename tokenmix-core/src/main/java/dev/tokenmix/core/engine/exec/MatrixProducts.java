@@ -17,8 +17,9 @@ import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
  * products (3.8 to 30 M multiply-adds each) made its training step 2.5% faster with one thread and its inference
  * step 20% faster in these products with two. Each bound call costs about 15 microseconds, and on DeiT-Tiny's
  * attention (2.5 M per matrix) the per-matrix route measured slower inside the model with two threads (58 against
- * 47 ms per inference step), though a probe of the products alone favoured it; small matrices (GLNet's slot
- * attention, 0.13 M) are several times faster in libnd4j's own loop. Hence {@link #MIN_MACS_PER_MATRIX}.
+ * 47 ms for the attention products of an inference step), though a probe of the products alone favoured it; small
+ * matrices (GLNet's slot attention, 0.13 M) are several times faster in libnd4j's own loop. Hence
+ * {@link #MIN_MACS_PER_MATRIX}.
  */
 final class MatrixProducts {
     /** Multiply-adds per matrix of a batch from which a bound call per matrix beats libnd4j's batched op. */
