@@ -20,8 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * passed explicitly. The gradient function runs through the {@link PlanExecutor} (a fixed plan of native ops per
  * batch size, with reshapes as views and reused buffers), or through SameDiff's own session if the plan cannot run
  * it or the system property {@value CompiledGraph#EXECUTOR_PROPERTY} is {@code samediff}. After each execution the
- * running statistics of every BatchNorm are updated as PyTorch does: {@code running = (1 - momentum) running + momentum batch}, with the
- * unbiased batch variance, and {@code num_batches_tracked} counts up.
+ * running statistics of every BatchNorm are updated as PyTorch does:
+ * {@code running = (1 - momentum) running + momentum batch}, with the unbiased batch variance, and
+ * {@code num_batches_tracked} counts up.
  *
  * <p>Applying the gradients (the optimizer) is the caller's business.
  */

@@ -1,9 +1,8 @@
 package dev.tokenmix.core.nn;
 
-import java.util.List;
-
 import dev.tokenmix.core.engine.Ops;
 import dev.tokenmix.core.engine.Tensor;
+import java.util.List;
 
 /**
  * Scaled dot-product attention written with rank-4 matrix products, which in ND4J 1.0.0-M2.1 is faster than

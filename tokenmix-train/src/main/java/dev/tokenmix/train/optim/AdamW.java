@@ -82,10 +82,11 @@ public final class AdamW extends Optimizer {
         INDArray m = slot("exp_avg", key, param);
         INDArray v = slot("exp_avg_sq", key, param);
         double bc1 = 1.0 - Math.pow(beta1, t);
+        double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
         // one Java pass over the parameter and its state where all are dense float arrays (measured about 2x faster
         // than the native calls below); otherwise libnd4j
         if (OptimizerKernels.adamW(param, grad, m, v, (float) (1.0 - lr * wd), (float) beta1, (float) beta2,
-                (float) (lr / bc1), (float) Math.sqrt(1.0 - Math.pow(beta2, t)), (float) epsilon)) {
+                (float) (lr / bc1), (float) bc2Sqrt, (float) epsilon)) {
             return;
         }
         if (wd > 0) {
@@ -96,7 +97,6 @@ public final class AdamW extends Optimizer {
         // e = eps sqrt(1 - b2^t).
         // At lr = 0 the moments still advance but the parameter stays put (libnd4j would replace a zero step size
         // by epsilon), as in PyTorch.
-        double bc2Sqrt = Math.sqrt(1.0 - Math.pow(beta2, t));
         INDArray update = scratch(param);
         Nd4j.exec(new AdamUpdater(grad.reshape(param.shape()), v, m, update, v, m, lr > 0 ? lr : 1.0, beta1, beta2,
                 epsilon * bc2Sqrt, Math.toIntExact(t - 1)));

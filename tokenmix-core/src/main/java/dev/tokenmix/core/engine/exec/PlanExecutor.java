@@ -67,7 +67,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class PlanExecutor {
     private static final OpExecutioner EXEC = Nd4j.getExecutioner();
-    /** libnd4j's matrix product; its arrays and arguments come from an op context per call site. */
     /** The smallest grid (pixels per channel) whose 1x1 convolution backward runs as per-sample products. */
     private static final long MIN_POINTWISE_PIXELS = 14 * 14;
     /** The smallest grid whose NCHW 3x3 depthwise convolution runs in Java. */
@@ -203,9 +202,8 @@ public final class PlanExecutor {
          *     executor replaces ({@code multiply_bp}, {@code divide_bp}); {@code batched_matmul} or
          *     {@code batched_matmul_bp} for batched products run per matrix; or a fused step's
          *     ({@code fused_linear}, {@code fused_gelu}, {@code fused_layer_norm}, {@code fused_layer_norm_inner},
-         *     {@code fused_gelu_bp},
-         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_depthwise_conv},
-         *     {@code fused_depthwise_conv_bp}, {@code fused_pointwise_conv},
+         *     {@code fused_gelu_bp}, {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp},
+         *     {@code fused_depthwise_conv}, {@code fused_depthwise_conv_bp}, {@code fused_pointwise_conv},
          *     {@code fused_pointwise_conv_bp}, {@code fused_erf}, {@code dense_copy})
          * @param nanos its wall time
          */
@@ -547,7 +545,6 @@ public final class PlanExecutor {
             return new Step("fused_depthwise_conv_bp", nhwc ? () -> depthwise.backwardNhwc(x, w, dy, out, dw, db)
                     : () -> depthwise.backwardNchw(x, w, dy, out, dw, db));
         }
-
 
         /**
          * A batched {@code matmul} or {@code matmul_bp} (inputs {@code a, b} and, for the backward, {@code dc}) as
