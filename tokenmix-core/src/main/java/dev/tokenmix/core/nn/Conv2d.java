@@ -57,20 +57,29 @@ public final class Conv2d extends Module {
     }
 
     /**
-     * This depthwise convolution on channels-last {@code x [B, H, W, C]}, giving {@code [B, H', W', C*m]} (see
-     * {@link Ops#depthwiseConv2dChannelsLast}): for token grids, which are channels-last already.
+     * This convolution on channels-last {@code x [B, H, W, C]}, giving {@code [B, H', W', O]}: for a depthwise
+     * convolution see {@link Ops#depthwiseConv2dChannelsLast}, for a 1x1 convolution (stride 1, no padding)
+     * {@link Ops#pointwiseConv2dChannelsLast}. For token grids, which are channels-last already, and for blocks that
+     * run channels-last between their NCHW ends because it is faster there.
      *
      * @param ops the graph
      * @param x the input
      * @return the output, channels last
-     * @throws IllegalStateException if this is not a depthwise convolution
+     * @throws IllegalStateException if this is neither a depthwise nor a 1x1 convolution
      */
     public Tensor applyChannelsLast(Ops ops, Tensor x) {
-        if (!depthwise) {
-            throw new IllegalStateException(path() + ": only a depthwise convolution runs channels-last");
+        Tensor w = ops.param(weight);
+        Tensor b = bias == null ? null : ops.param(bias);
+        if (depthwise) {
+            return call(ops, () -> ops.depthwiseConv2dChannelsLast(x, w, b, stride, padding, dilation), r -> r);
         }
-        return call(ops, () -> ops.depthwiseConv2dChannelsLast(x, ops.param(weight),
-                bias == null ? null : ops.param(bias), stride, padding, dilation), r -> r);
+        boolean pointwise = groups == 1 && w.dim(0) == 1 && w.dim(1) == 1 && stride[0] == 1 && stride[1] == 1
+                && padding[0] == 0 && padding[1] == 0;
+        if (!pointwise) {
+            throw new IllegalStateException(path() + ": only a depthwise or a 1x1 convolution (stride 1, no padding)"
+                    + " runs channels-last");
+        }
+        return call(ops, () -> ops.pointwiseConv2dChannelsLast(x, w, b), r -> r);
     }
 
     /** Settings of a {@link Conv2d}; validated by {@link #build()}. */

@@ -27,4 +27,12 @@ public final class LayerNorm2d extends Module {
         ops.expectShape(x, "LayerNorm2d input [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
         return ops.layerNorm(x, ops.param(weight), ops.param(bias), eps, 1);
     }
+
+    /** The same normalisation of channels-last {@code x [B, H, W, C]}: a LayerNorm over the last axis. */
+    public Tensor applyChannelsLast(Ops ops, Tensor x) {
+        return call(ops, () -> {
+            ops.expectShape(x, "channels-last LayerNorm2d input [B, H, W, C]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
+            return ops.layerNorm(x, ops.param(weight), ops.param(bias), eps, 3);
+        }, y -> y);
+    }
 }

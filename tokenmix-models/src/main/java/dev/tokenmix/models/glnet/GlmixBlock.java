@@ -9,6 +9,7 @@ import dev.tokenmix.core.nn.Conv2d;
 import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm2d;
 import dev.tokenmix.core.nn.Module;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Scope;
 
 /**
@@ -54,12 +55,19 @@ public final class GlmixBlock extends Module {
     public Output forwardWithAssignments(Ops ops, Tensor x) {
         ops.expectShape(x, "GLMix block input [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
         Tensor source = x; // slots are pooled from the raw input, before CPE and norm
+        // channels-last between the NCHW ends: the tokens are views, and the convolutions are faster there
+        Tensor t = TokenGrid.toChannelsLast(ops, x); // [B, H, W, C]
         if (posConv != null) {
-            x = ops.add(x, posConv.apply(ops, x));
+            t = ops.add(t, posConv.applyChannelsLast(ops, t));
         }
-        GlmixMixer.Result r = mixer.mix(ops, source, norm1.apply(ops, x));
-        x = GlmixMixer.fuse(ops, x, r.sum(ops), ls1, dropPath);
-        x = GlmixMixer.fuse(ops, x, mlp.apply(ops, norm2.apply(ops, x)), ls2, dropPath);
-        return new Output(x, r.logits());
+        GlmixMixer.Result r = mixer.mixChannelsLast(ops, source, norm1.applyChannelsLast(ops, t));
+        t = residual(ops, t, r.sum(ops), ls1);
+        t = residual(ops, t, mlp.apply(ops, norm2.applyChannelsLast(ops, t)), ls2);
+        return new Output(TokenGrid.fromChannelsLast(ops, t), r.logits());
+    }
+
+    /** {@code t + DropPath(LS branch)} on channels-last maps. */
+    private Tensor residual(Ops ops, Tensor t, Tensor branch, ChannelScale scale) {
+        return GlmixMixer.fuse(ops, t, scale == null ? branch : scale.applyChannelsLast(ops, branch), null, dropPath);
     }
 }

@@ -46,12 +46,17 @@ public final class MhsaNchwBlock extends Module {
         ops.expectShape(x, "MHSA block input [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
         long h = x.dim(2);
         long w = x.dim(3);
+        long c = x.dim(1);
+        // channels-last between the NCHW ends: the tokens are views, and the convolutions are faster there
+        Tensor m = TokenGrid.toChannelsLast(ops, x); // [B, H, W, C]
         if (posConv != null) {
-            x = ops.add(x, posConv.apply(ops, x));
+            m = ops.add(m, posConv.applyChannelsLast(ops, m));
         }
-        Tensor t = TokenGrid.toTokens(ops, x); // [B, HW, C]
+        Tensor t = ops.reshape(m, -1, h * w, c); // [B, HW, C]
         t = GlmixMixer.fuse(ops, t, mha.apply(ops, norm1.apply(ops, t)), ls1, dropPath);
-        x = TokenGrid.toGrid(ops, t, h, w); // [B, C, H, W]
-        return GlmixMixer.fuse(ops, x, mlp.apply(ops, norm2.apply(ops, x)), ls2, dropPath);
+        m = ops.reshape(t, -1, h, w, c); // [B, H, W, C]
+        Tensor f = mlp.apply(ops, norm2.applyChannelsLast(ops, m));
+        m = GlmixMixer.fuse(ops, m, ls2 == null ? f : ls2.applyChannelsLast(ops, f), null, dropPath);
+        return TokenGrid.fromChannelsLast(ops, m); // [B, C, H, W]
     }
 }

@@ -132,14 +132,16 @@ public sealed interface Fusion {
     }
 
     /**
-     * A fully connected layer on rows, {@code x W^T + b}: {@code x} is {@code [rows, in]}, the weight PyTorch's
-     * {@code [out, in]}, the bias {@code [out]}.
+     * A fully connected layer on rows: {@code x} is {@code [rows, in]}, the bias {@code [out]}, and the weight
+     * either PyTorch's {@code [out, in]} ({@code x W^T + b}) or {@code [in, out]} ({@code x W + b}, a 1x1
+     * convolution's weight on channels-last input).
      *
      * @param x the input variable
      * @param weight the weight
      * @param bias the bias, or null
+     * @param outIn whether the weight is {@code [out, in]}
      */
-    record Linear(String x, String weight, String bias) implements Fusion {
+    record Linear(String x, String weight, String bias, boolean outIn) implements Fusion {
         @Override
         public List<String> inputs() {
             return bias == null ? List.of(x, weight) : List.of(x, weight, bias);

@@ -349,14 +349,14 @@ public final class PlanExecutor {
                 in.add(dense(a));
             }
             INDArray x = in.get(0);
-            if (n.fusion() instanceof Fusion.Linear) {
+            if (n.fusion() instanceof Fusion.Linear lin) {
                 INDArray w = in.get(1);
                 INDArray b = in.size() > 2 ? in.get(2) : null;
-                long[] shape = {x.size(0), w.size(0)}; // [rows, out]
+                long[] shape = {x.size(0), w.size(lin.outIn() ? 0 : 1)}; // [rows, out]
                 INDArray out = output(n.fusedOutput(), x.dataType(), shape, values, buffers);
                 // libnd4j's matmul bound once (measured a little faster than Nd4j.gemm on DeiT's shapes), then the
                 // bias as a native in-place row broadcast (faster than gemm's beta = 1 on bias rows)
-                OpContext oc = products.bind(x, w, out, false, true, 0.0);
+                OpContext oc = products.bind(x, w, out, false, lin.outIn(), 0.0);
                 BroadcastAddOp addBias = b == null ? null : new BroadcastAddOp(out, b, out, 1); // [rows, out] + [out]
                 return new Step("fused_linear", () -> {
                     products.run(oc);

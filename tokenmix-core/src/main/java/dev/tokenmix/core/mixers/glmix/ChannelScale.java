@@ -26,4 +26,13 @@ public final class ChannelScale extends Module {
         ops.expectShape(x, "ChannelScale input [B, C, H, W]", -1, ops.param(gamma).dim(1), Ops.ANY, Ops.ANY);
         return ops.mul(x, ops.param(gamma));
     }
+
+    /** The same scaling of channels-last {@code x [B, H, W, C]}. */
+    public Tensor applyChannelsLast(Ops ops, Tensor x) {
+        return call(ops, () -> {
+            Tensor g = ops.param(gamma);
+            ops.expectShape(x, "channels-last ChannelScale input [B, H, W, C]", -1, Ops.ANY, Ops.ANY, g.dim(1));
+            return ops.mul(x, ops.reshape(g, g.dim(1))); // [1, C, 1, 1] -> [C]
+        }, y -> y);
+    }
 }

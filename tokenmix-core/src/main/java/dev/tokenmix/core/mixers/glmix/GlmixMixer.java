@@ -42,16 +42,30 @@ public final class GlmixMixer {
 
     /**
      * Mixes {@code u [B, C, H, W]} (the normalised block input); the initial slots are pooled from
-     * {@code slotSource [B, C, H, W]} (the raw block input; ignored with learned slots).
+     * {@code slotSource [B, C, H, W]} (the raw block input; ignored with learned slots). Both outputs are NCHW.
      */
     public Result mix(Ops ops, Tensor slotSource, Tensor u) {
         ops.expectShape(u, "GLMix input [B, C, H, W]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
-        Tensor tokens = TokenGrid.toTokens(ops, u); // [B, L, C]
+        Result r = mixChannelsLast(ops, slotSource, TokenGrid.toChannelsLast(ops, u));
+        return new Result(TokenGrid.fromChannelsLast(ops, r.global()), TokenGrid.fromChannelsLast(ops, r.local()),
+                r.logits());
+    }
+
+    /**
+     * As {@link #mix}, on channels-last {@code u [B, H, W, C]} with channels-last outputs: its tokens are a view of
+     * it, and the local branch's convolutions run channels-last, where they are faster. The slot source stays NCHW.
+     */
+    public Result mixChannelsLast(Ops ops, Tensor slotSource, Tensor u) {
+        ops.expectShape(u, "channels-last GLMix input [B, H, W, C]", -1, Ops.ANY, Ops.ANY, Ops.ANY);
+        long h = u.dim(1);
+        long w = u.dim(2);
+        long c = u.dim(3);
+        Tensor tokens = ops.reshape(u, -1, h * w, c); // [B, H, W, C] -> [B, L, C]
         Tensor logits = clustering.logits(ops, slotSource, tokens); // [B, N, L]
         Tensor slots = SlotOps.cluster(ops, logits, tokens); // [B, N, C]
         slots = relation.apply(ops, slots, slots, slots); // [B, N, C]
-        Tensor g = TokenGrid.toGrid(ops, SlotOps.dispatch(ops, logits, slots), u.dim(2), u.dim(3)); // [B, C, H, W]
-        return new Result(g, local.apply(ops, u), logits);
+        Tensor g = ops.reshape(SlotOps.dispatch(ops, logits, slots), -1, h, w, c); // [B, L, C] -> [B, H, W, C]
+        return new Result(g, local.applyChannelsLast(ops, u), logits);
     }
 
     /**

@@ -9,7 +9,7 @@ import dev.tokenmix.core.params.Scope;
 /**
  * GLMix's local branch (arXiv 2411.14429): 1x1 conv, depthwise {@code k x k} conv (padding k/2), 1x1 conv, all with
  * bias and no activation between them; keys {@code 0}, {@code 1}, {@code 2} as the official {@code feature_conv}
- * Sequential. NCHW in and out.
+ * Sequential. NCHW in and out, or channels-last in and out ({@link #applyChannelsLast}).
  */
 public final class LocalBranch extends Module {
     private final Conv2d in;
@@ -29,5 +29,11 @@ public final class LocalBranch extends Module {
     @Override
     protected Tensor forward(Ops ops, Tensor x) {
         return out.apply(ops, dw.apply(ops, in.apply(ops, x)));
+    }
+
+    /** The same branch on channels-last {@code x [B, H, W, C]}, channels-last out. */
+    public Tensor applyChannelsLast(Ops ops, Tensor x) {
+        return call(ops, () -> out.applyChannelsLast(ops, dw.applyChannelsLast(ops, in.applyChannelsLast(ops, x))),
+                y -> y);
     }
 }

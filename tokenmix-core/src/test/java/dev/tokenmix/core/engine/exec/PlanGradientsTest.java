@@ -45,7 +45,8 @@ class PlanGradientsTest {
 
     /**
      * [B, 2, 14, 14] -> 1x1 conv -> channel scale -> channel LayerNorm + residual -> 5x5 depthwise + residual ->
-     * channels last -> 3x3 depthwise + residual -> tokens -> LayerNorm -> linear -> GELU -> residual -> loss.
+     * channels last -> 3x3 depthwise + residual -> channels-last 1x1 conv + residual -> tokens -> LayerNorm ->
+     * linear -> GELU -> residual -> loss.
      */
     static final class Net {
         final ParameterStore store = new ParameterStore(DataType.FLOAT);
@@ -55,6 +56,7 @@ class PlanGradientsTest {
         final Linear head;
         final Conv2d dw5;
         final Conv2d dw3;
+        final Conv2d pwLast;
 
         Net() {
             Scope s = Scope.root(store, 11);
@@ -64,6 +66,7 @@ class PlanGradientsTest {
             head = new Linear(s.child("head"), 6, 3, true, Init.uniform(0.7), Init.uniform(0.3));
             dw5 = Conv2d.builder(s.child("dw5"), 6, 6, 5).padding(2).groups(6).weightInit(Init.uniform(0.3)).build();
             dw3 = Conv2d.builder(s.child("dw3"), 6, 6, 3).padding(1).groups(6).weightInit(Init.uniform(0.4)).build();
+            pwLast = Conv2d.builder(s.child("pw_last"), 6, 6, 1).weightInit(Init.uniform(0.5)).build();
             store.array("norm.weight").assign(Dense.uniform(5, 0.5, 1.5, 6).toNd4j(DataType.FLOAT));
             store.array("norm.bias").assign(Dense.uniform(6, -0.3, 0.3, 6).toNd4j(DataType.FLOAT));
             s.parameter("scale", Init.uniform(0.5), 1, 6, 1, 1);
@@ -84,6 +87,7 @@ class PlanGradientsTest {
             h = ops.add(h, dw5.apply(ops, h)); // NCHW 5x5 depthwise: its backward runs in Java on 14x14
             Tensor grid = ops.permute(h, 0, 2, 3, 1); // [B, 14, 14, 6]
             grid = ops.add(grid, dw3.applyChannelsLast(ops, grid)); // NHWC 3x3: its backward runs in Java
+            grid = ops.add(grid, pwLast.applyChannelsLast(ops, grid)); // one product over the batch, [in, out] weight
             Tensor tokens = ops.reshape(grid, -1, 196, 6);
             Tensor n = norm.apply(ops, tokens);
             Tensor y = ops.add(tokens, ops.gelu(fc.apply(ops, n))); // residual
