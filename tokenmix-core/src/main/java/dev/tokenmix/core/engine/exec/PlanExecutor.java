@@ -548,8 +548,9 @@ public final class PlanExecutor {
 
         /**
          * A batched {@code matmul} or {@code matmul_bp} (inputs {@code a, b} and, for the backward, {@code dc}) as
-         * one product per matrix (see {@link MatrixProducts}); null where libnd4j's op stays: 2-D or small
-         * matrices, a transposed result, other scalings, or operands that are not dense float arrays.
+         * one product per matrix, or a 2-D {@code matmul_bp} as its two products (see {@link MatrixProducts}); null
+         * where libnd4j's op stays: a 2-D forward, small matrices, a transposed result, other scalings, or operands
+         * that are not dense float arrays.
          */
         private Step batchedProduct(String name, DynamicCustomOp op, INDArray[] args, List<String> outNames,
                                     Map<String, INDArray> values, Buffers buffers) {
@@ -564,6 +565,12 @@ public final class PlanExecutor {
             INDArray b = args[1];
             boolean ta = i[0] != 0;
             boolean tb = i[1] != 0;
+            if (backward && a.rank() == 2 && b.rank() == 2 && FloatKernels.dense(a) && FloatKernels.dense(b)
+                    && FloatKernels.dense(args[2])) {
+                INDArray da = output(outNames.get(0), DataType.FLOAT, a.shape(), values, buffers);
+                INDArray db = output(outNames.get(1), DataType.FLOAT, b.shape(), values, buffers);
+                return new Step("matmul_bp_products", products.backward(a, b, args[2], da, db, ta, tb));
+            }
             if (!MatrixProducts.splits(a, b, ta, tb) || (backward && !FloatKernels.dense(args[2]))) {
                 return null;
             }

@@ -10,7 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Batched products per matrix give libnd4j's batched {@code matmul} and {@code matmul_bp}, for every transpose. */
+/**
+ * Batched products per matrix give libnd4j's batched {@code matmul} and {@code matmul_bp}, and one product's
+ * backward as two products its {@code matmul_bp}, for every transpose.
+ */
 class MatrixProductsTest {
 
     @Test
@@ -49,6 +52,32 @@ class MatrixProductsTest {
         products.batchedBackward(a, b, dc, da, db, ta, tb).run();
         assertClose(wantDa, da, what + ": gradient of a");
         assertClose(wantDb, db, what + ": gradient of b");
+    }
+
+    @Test
+    void theBackwardOfOneProductEqualsLibnd4jsForEveryTranspose() {
+        MatrixProducts products = new MatrixProducts(Nd4j.getExecutioner(), new ParallelRanges(1));
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                String what = (ta ? "a^T" : "a") + " " + (tb ? "b^T" : "b") + ", 2-D";
+                long seed = 40 + (ta ? 1 : 0) + (tb ? 2 : 0);
+                int m = 5;
+                int k = 4;
+                int n = 6;
+                INDArray a = Dense.uniform(seed, -1, 1, ta ? k : m, ta ? m : k).toNd4j(DataType.FLOAT);
+                INDArray b = Dense.uniform(seed + 1, -1, 1, tb ? n : k, tb ? k : n).toNd4j(DataType.FLOAT);
+                INDArray dc = Dense.uniform(seed + 2, -1, 1, m, n).toNd4j(DataType.FLOAT);
+                INDArray wantDa = a.ulike();
+                INDArray wantDb = b.ulike();
+                Nd4j.exec(DynamicCustomOp.builder("matmul_bp").addInputs(a, b, dc).addOutputs(wantDa, wantDb)
+                        .addIntegerArguments(ta ? 1 : 0, tb ? 1 : 0, 0).build());
+                INDArray da = a.ulike();
+                INDArray db = b.ulike();
+                products.backward(a, b, dc, da, db, ta, tb).run();
+                assertClose(wantDa, da, what + ": gradient of a");
+                assertClose(wantDb, db, what + ": gradient of b");
+            }
+        }
     }
 
     @Test

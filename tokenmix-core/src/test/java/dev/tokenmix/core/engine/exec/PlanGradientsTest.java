@@ -118,7 +118,8 @@ class PlanGradientsTest {
                     && labels.contains("fused_pointwise_conv_bp"),
                     "the plan ran the rewritten backward ops and the fused 1x1 convolution: " + labels);
             for (String fused : List.of("fused_gelu", "fused_gelu_bp", "fused_layer_norm", "fused_layer_norm_bp",
-                    "fused_layer_norm_inner", "fused_layer_norm_inner_bp", "fused_depthwise_conv_bp")) {
+                    "fused_layer_norm_inner", "fused_layer_norm_inner_bp", "fused_depthwise_conv_bp",
+                    "matmul_bp_products")) {
                 assertTrue(labels.contains(fused), "the plan ran " + fused + ": " + labels);
             }
             assertTrue(!labels.contains("erf") && !labels.contains("fused_erf") && !labels.contains("rsqrt"),
