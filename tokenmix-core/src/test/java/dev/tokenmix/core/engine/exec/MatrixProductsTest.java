@@ -17,18 +17,22 @@ import org.nd4j.linalg.factory.Nd4j;
 class MatrixProductsTest {
 
     @Test
-    void perMatrixProductsEqualLibnd4jsBatchedOpsForEveryTranspose() {
+    void productsEqualLibnd4jsOpsForEveryTranspose() {
         MatrixProducts one = new MatrixProducts(Nd4j.getExecutioner(), new ParallelRanges(1));
         MatrixProducts three = new MatrixProducts(Nd4j.getExecutioner(), new ParallelRanges(3));
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
                 check(one, ta, tb, new int[] {2, 3}, 5, 4, 6);
                 check(three, ta, tb, new int[] {7}, 3, 8, 2); // 7 matrices over three threads: 3 + 3 + 1
+                check(one, ta, tb, new int[0], 5, 4, 6); // one 2-D product: its backward as two products
             }
         }
     }
 
-    /** {@code [lead..., m, k] x [lead..., k, n]}, each operand stored transposed where its flag says so. */
+    /**
+     * {@code [lead..., m, k] x [lead..., k, n]}, each operand stored transposed where its flag says so; without
+     * leading axes the backward is {@link MatrixProducts#backward}, the one of a single 2-D product.
+     */
     private static void check(MatrixProducts products, boolean ta, boolean tb, int[] lead, int m, int k, int n) {
         String what = (ta ? "a^T" : "a") + " " + (tb ? "b^T" : "b") + " over " + lead.length + " leading axes";
         long seed = (ta ? 1 : 0) + (tb ? 2 : 0) + 10L * lead.length;
@@ -49,35 +53,10 @@ class MatrixProductsTest {
                 .addIntegerArguments(ta ? 1 : 0, tb ? 1 : 0, 0).build());
         INDArray da = a.ulike();
         INDArray db = b.ulike();
-        products.batchedBackward(a, b, dc, da, db, ta, tb).run();
+        (lead.length == 0 ? products.backward(a, b, dc, da, db, ta, tb)
+                : products.batchedBackward(a, b, dc, da, db, ta, tb)).run();
         assertClose(wantDa, da, what + ": gradient of a");
         assertClose(wantDb, db, what + ": gradient of b");
-    }
-
-    @Test
-    void theBackwardOfOneProductEqualsLibnd4jsForEveryTranspose() {
-        MatrixProducts products = new MatrixProducts(Nd4j.getExecutioner(), new ParallelRanges(1));
-        for (boolean ta : new boolean[] {false, true}) {
-            for (boolean tb : new boolean[] {false, true}) {
-                String what = (ta ? "a^T" : "a") + " " + (tb ? "b^T" : "b") + ", 2-D";
-                long seed = 40 + (ta ? 1 : 0) + (tb ? 2 : 0);
-                int m = 5;
-                int k = 4;
-                int n = 6;
-                INDArray a = Dense.uniform(seed, -1, 1, ta ? k : m, ta ? m : k).toNd4j(DataType.FLOAT);
-                INDArray b = Dense.uniform(seed + 1, -1, 1, tb ? n : k, tb ? k : n).toNd4j(DataType.FLOAT);
-                INDArray dc = Dense.uniform(seed + 2, -1, 1, m, n).toNd4j(DataType.FLOAT);
-                INDArray wantDa = a.ulike();
-                INDArray wantDb = b.ulike();
-                Nd4j.exec(DynamicCustomOp.builder("matmul_bp").addInputs(a, b, dc).addOutputs(wantDa, wantDb)
-                        .addIntegerArguments(ta ? 1 : 0, tb ? 1 : 0, 0).build());
-                INDArray da = a.ulike();
-                INDArray db = b.ulike();
-                products.backward(a, b, dc, da, db, ta, tb).run();
-                assertClose(wantDa, da, what + ": gradient of a");
-                assertClose(wantDb, db, what + ": gradient of b");
-            }
-        }
     }
 
     @Test
