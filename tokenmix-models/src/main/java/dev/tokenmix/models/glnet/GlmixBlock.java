@@ -16,7 +16,7 @@ import dev.tokenmix.core.params.Scope;
  * The GLMix block (arXiv 2411.14429), NCHW in and out: slots pooled from the raw input (or learned), optional
  * conditional position encoding {@code x + DWConv3x3(x)}, then
  * {@code x + DropPath(LS1 (global(LN x) + local(LN x)))} and {@code x + DropPath(LS2 FFN(LN x))}. Keys as the
- * official {@code GLMixBlock}.
+ * official {@code GLMixBlock}. Everything between the NCHW ends runs channels-last ({@link ConvFfn} says why).
  */
 public final class GlmixBlock extends Module {
     private final SoftClustering clustering;

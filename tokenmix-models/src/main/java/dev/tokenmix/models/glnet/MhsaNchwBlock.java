@@ -18,6 +18,7 @@ import dev.tokenmix.core.params.Scope;
  * GLNet's global multi-head self-attention block on NCHW maps (the official {@code MHSA_NCHW_Block}, arXiv
  * 2411.14429): {@code x + DWConv3x3(x)}, then {@code T + DropPath(LS1 MHA(LN T))} on the tokens {@code T [B, HW, C]},
  * then {@code x + DropPath(LS2 FFN(LN2d x))}. {@code ls1.gamma} is {@code [C]}, {@code ls2.gamma} {@code [1, C, 1, 1]}.
+ * Everything between the NCHW ends runs channels-last ({@link ConvFfn} says why).
  */
 public final class MhsaNchwBlock extends Module {
     private final Conv2d posConv;
