@@ -30,6 +30,9 @@ import java.util.function.Function;
  *   <li>{@code depthwise7x7}, {@code depthwise3x3}: depthwise convolutions at 96x56x56 (PaCa's clustering) and
  *       384x56x56 (PaCa's MLP);</li>
  *   <li>{@code layernorm2d}: channel LayerNorm of a {@code [64, 56, 56]} map;</li>
+ *   <li>{@code conv1x1}, {@code conv1x1_channels_last}: GLNet-4G's stage-3 feed-forward expansion, a 1x1
+ *       convolution from 256 to 768 channels at 14x14, on an NCHW map (one product per sample) and on a
+ *       channels-last one (one product for the batch);</li>
  *   <li>{@code mha}: {@code nn.MultiheadAttention} self-attention over GLNet's 64 slots of width 256;</li>
  *   <li>{@code p2c_clustering}: PaCa's P2CConv2d clustering logits, 96 channels at 56x56 into 100 clusters;</li>
  *   <li>{@code paca_attention}: PaCa's patch-to-cluster attention with on-site clustering, same shape, 2 heads;</li>
@@ -52,6 +55,9 @@ public enum Primitive {
     DEPTHWISE3X3("depthwise3x3", new long[] {384, 56, 56},
             s -> Conv2d.builder(s.child("dw"), 384, 384, 3).padding(1).groups(384).build()::apply),
     LAYERNORM2D("layernorm2d", new long[] {64, 56, 56}, s -> new LayerNorm2d(s.child("norm"), 64, 1e-6)::apply),
+    CONV1X1("conv1x1", new long[] {256, 14, 14}, s -> Conv2d.builder(s.child("fc1"), 256, 768, 1).build()::apply),
+    CONV1X1_CHANNELS_LAST("conv1x1_channels_last", new long[] {14, 14, 256},
+            s -> Conv2d.builder(s.child("fc1"), 256, 768, 1).build()::applyChannelsLast),
     MHA("mha", new long[] {64, 256}, s -> new MultiheadAttention(s.child("mha"), 256, 8, 0)::apply),
     P2C_CLUSTERING("p2c_clustering", new long[] {56 * 56, 96}, s -> {
         P2CConv2d c = new P2CConv2d(s.child("clustering"), 96, 100, 7);

@@ -39,8 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Dorg.bytedeco.javacpp.maxbytes=6G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"})
 public class PrimitiveBenchmark extends GraphBenchmark {
 
-    @Param({"linear", "layernorm", "mlp", "attention", "conv3x3", "depthwise7x7", "depthwise3x3", "layernorm2d", "mha",
-        "p2c_clustering", "paca_attention", "glmix_mixer"})
+    @Param({"linear", "layernorm", "mlp", "attention", "conv3x3", "depthwise7x7", "depthwise3x3", "layernorm2d",
+        "conv1x1", "conv1x1_channels_last", "mha", "p2c_clustering", "paca_attention", "glmix_mixer"})
     public String primitive;
 
     @Param({"8"})
