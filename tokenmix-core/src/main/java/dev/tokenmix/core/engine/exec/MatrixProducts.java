@@ -106,8 +106,8 @@ final class MatrixProducts {
 
     /**
      * The backward of one 2-D product {@code c = op(a) op(b)} as its two products, one after the other, each on all
-     * of the BLAS's threads: libnd4j's {@code matmul_bp} copies transposed operands first, which cost up to 40% on
-     * GLNet's channels-last 1x1 convolutions ({@code [1568, 768] x [768, 256]}: 15.3 against 11.0 ms, probe).
+     * of the BLAS's threads: libnd4j's {@code matmul_bp} was up to 40% slower than these two products on GLNet's
+     * channels-last 1x1 convolutions ({@code [1568, 768] x [768, 256]}: 15.3 against 11.0 ms, probe).
      */
     Runnable backward(INDArray a, INDArray b, INDArray dc, INDArray da, INDArray db, boolean transposeA,
                       boolean transposeB) {
