@@ -57,15 +57,16 @@ public final class Conv2d extends Module {
     }
 
     /**
-     * This convolution on channels-last {@code x [B, H, W, C]}, giving {@code [B, H', W', O]}: for a depthwise
-     * convolution see {@link Ops#depthwiseConv2dChannelsLast}, for a 1x1 convolution (stride 1, no padding)
-     * {@link Ops#pointwiseConv2dChannelsLast}. For token grids, which are channels-last already, and for blocks that
-     * run channels-last between their NCHW ends because it is faster there.
+     * This convolution on channels-last {@code x [B, H, W, C]}, giving {@code [B, H', W', O]}: a depthwise
+     * convolution through {@link Ops#depthwiseConv2dChannelsLast}, a 1x1 convolution (stride 1, no padding) as one
+     * matrix product through {@link Ops#pointwiseConv2dChannelsLast}, any other through
+     * {@link Ops#conv2dChannelsLast}. For token grids, which are channels-last already, and for blocks that run
+     * channels-last between their NCHW ends because it is faster there.
      *
      * @param ops the graph
      * @param x the input
      * @return the output, channels last
-     * @throws IllegalStateException if this is neither a depthwise nor a 1x1 convolution
+     * @throws IllegalStateException for a grouped convolution that is not depthwise
      */
     public Tensor applyChannelsLast(Ops ops, Tensor x) {
         Tensor w = ops.param(weight);
@@ -73,13 +74,14 @@ public final class Conv2d extends Module {
         if (depthwise) {
             return call(ops, () -> ops.depthwiseConv2dChannelsLast(x, w, b, stride, padding, dilation), r -> r);
         }
-        boolean pointwise = groups == 1 && w.dim(0) == 1 && w.dim(1) == 1 && stride[0] == 1 && stride[1] == 1
-                && padding[0] == 0 && padding[1] == 0;
-        if (!pointwise) {
-            throw new IllegalStateException(path() + ": only a depthwise or a 1x1 convolution (stride 1, no padding)"
-                    + " runs channels-last");
+        if (groups != 1) {
+            throw new IllegalStateException(path() + ": a grouped convolution (groups=" + groups
+                    + ") runs on NCHW only");
         }
-        return call(ops, () -> ops.pointwiseConv2dChannelsLast(x, w, b), r -> r);
+        boolean pointwise = w.dim(0) == 1 && w.dim(1) == 1 && stride[0] == 1 && stride[1] == 1 && padding[0] == 0
+                && padding[1] == 0;
+        return call(ops, () -> pointwise ? ops.pointwiseConv2dChannelsLast(x, w, b)
+                : ops.conv2dChannelsLast(x, w, b, stride, padding, dilation), r -> r);
     }
 
     /** Settings of a {@link Conv2d}; validated by {@link #build()}. */

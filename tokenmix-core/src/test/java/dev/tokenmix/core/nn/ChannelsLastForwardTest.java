@@ -25,8 +25,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Every module with a channels-last form gives, on {@code [B, H, W, C]}, its NCHW result transposed: the 1x1
- * convolution (one product over the batch, through the plan's fused product with an {@code [in, out]} weight), the
- * depthwise convolution, LayerNorm2d, ChannelScale and GLMix's local branch. Float, as the models run.
+ * convolution (one product over the batch, through the plan's fused product with an {@code [in, out]} weight), a
+ * dense strided convolution, the depthwise convolution, LayerNorm2d, ChannelScale and GLMix's local branch. Float,
+ * as the models run.
  */
 class ChannelsLastForwardTest {
 
@@ -44,6 +45,8 @@ class ChannelsLastForwardTest {
                 new Case("Conv2d 1x1 with bias", sc -> Conv2d.builder(sc, 5, 7, 1).weightInit(wide).build(), 5),
                 new Case("Conv2d 1x1 without bias",
                         sc -> Conv2d.builder(sc, 5, 3, 1).bias(false).weightInit(wide).build(), 5),
+                new Case("Conv2d 3x3 stride 2 (dense)",
+                        sc -> Conv2d.builder(sc, 3, 5, 3).stride(2).padding(1).weightInit(wide).build(), 3),
                 new Case("Conv2d depthwise 3x3",
                         sc -> Conv2d.builder(sc, 4, 4, 3).padding(1).groups(4).weightInit(wide).build(), 4),
                 new Case("LayerNorm2d", sc -> new LayerNorm2d(sc, 6, 1e-6), 6),
@@ -76,12 +79,12 @@ class ChannelsLastForwardTest {
     }
 
     @Test
-    void aDenseConvolutionRefusesChannelsLastNamingItsPath() {
+    void aGroupedConvolutionRefusesChannelsLastNamingItsPath() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
-        Conv2d conv = Conv2d.builder(Scope.root(store, 3).child("stem"), 3, 4, 3).padding(1).build();
+        Conv2d conv = Conv2d.builder(Scope.root(store, 3).child("proj"), 4, 6, 3).padding(1).groups(2).build();
         Ops ops = new Ops(store, Mode.EVAL);
-        Tensor x = ops.placeholder("x", -1, 8, 8, 3);
+        Tensor x = ops.placeholder("x", -1, 8, 8, 4);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> conv.applyChannelsLast(ops, x));
-        assertTrue(e.getMessage().startsWith("stem: only a depthwise or a 1x1 convolution"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("proj: a grouped convolution (groups=2)"), e.getMessage());
     }
 }

@@ -8,6 +8,7 @@ import dev.tokenmix.core.nn.DropPath;
 import dev.tokenmix.core.nn.LayerNorm;
 import dev.tokenmix.core.nn.LayerNorm2d;
 import dev.tokenmix.core.nn.Linear;
+import dev.tokenmix.core.nn.TokenGrid;
 import dev.tokenmix.core.params.Init;
 import dev.tokenmix.core.params.Scope;
 import dev.tokenmix.core.mixers.paca.Clustering;
@@ -35,9 +36,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * No position embedding: any input size works ({@code H}, {@code W} multiples of 32 keep every grid exact). Variants
  * with a ConvMixer clustering teacher ({@link PacaTeacher}) take every stage's assignment from the teacher and add
- * its features to each stage's output. {@link #featuresOnly} returns the four NCHW maps after the stage norms, and
- * {@link #clusterAssignments} the per-stage assignments {@code z [B, M, N]} for visualisation ({@link #assignmentMaps}
- * evaluates them, read from the {@link Clustering#ASSIGNMENT_TAP} activations).
+ * its features to each stage's output. The network runs channels-last from the stem on (its 3x3 convolutions are
+ * faster there, and each stage's tokens are a view of the map). {@link #featuresOnly} returns the four NCHW maps
+ * after the stage norms, and {@link #clusterAssignments} the per-stage assignments {@code z [B, M, N]} for
+ * visualisation ({@link #assignmentMaps} evaluates them, read from the {@link Clustering#ASSIGNMENT_TAP}
+ * activations).
  */
 public final class PacaVit extends Model implements AssignmentMaps {
     private final PacaVitConfig cfg;
@@ -125,11 +128,14 @@ public final class PacaVit extends Model implements AssignmentMaps {
     }
 
     private Trace run(Ops ops, Tensor x, int lastStage) {
-        Tensor map = stemNorm.apply(ops, stem1.apply(ops, stem0.apply(ops, x))); // [B, C1, H/4, W/4]
+        // channels-last from the stem on: its convolutions and the transitions' are faster there (oneDNN), and each
+        // stage's tokens are a view of the map
+        Tensor m = TokenGrid.toChannelsLast(ops, x); // [B, H, W, 3]
+        m = stemNorm.applyChannelsLast(ops, stem1.applyChannelsLast(ops, stem0.applyChannelsLast(ops, m)));
         List<Tensor> teacherOuts = null;
         List<Tensor> teacherZ = null;
         if (teacher != null) {
-            PacaTeacher.Output t = teacher.run(ops, map);
+            PacaTeacher.Output t = teacher.run(ops, TokenGrid.fromChannelsLast(ops, m));
             teacherOuts = t.features();
             teacherZ = t.assignments();
         }
@@ -139,9 +145,9 @@ public final class PacaVit extends Model implements AssignmentMaps {
         int[] dims = cfg.embedDims();
         for (int i = 0; i <= lastStage; i++) {
             long c = dims[i];
-            long h = map.dim(2);
-            long w = map.dim(3);
-            Tensor t = ops.permute(ops.reshape(map, -1, c, h * w), 0, 2, 1); // [B, C, H, W] -> [B, N, C]
+            long h = m.dim(1);
+            long w = m.dim(2);
+            Tensor t = ops.reshape(m, -1, h * w, c); // [B, H, W, C] -> [B, N, C]
             Tensor z = teacherZ == null ? null : teacherZ.get(i);
             for (PacaBlock b : stages.get(i)) {
                 PatchToClusterAttention.Output o = b.apply(ops, t, h, w, z);
@@ -155,10 +161,10 @@ public final class PacaVit extends Model implements AssignmentMaps {
             }
             t = norms.get(i).apply(ops, t);
             tokens = t;
-            map = ops.reshape(ops.permute(t, 0, 2, 1), -1, c, h, w); // [B, N, C] -> [B, C, H, W]
-            maps.add(map);
+            m = ops.reshape(t, -1, h, w, c); // [B, N, C] -> [B, H, W, C]
+            maps.add(TokenGrid.fromChannelsLast(ops, m)); // the stage output as an NCHW map
             if (i < 3 && i < lastStage) {
-                map = transitionNorms.get(i).apply(ops, transitions.get(i).apply(ops, map));
+                m = transitionNorms.get(i).applyChannelsLast(ops, transitions.get(i).applyChannelsLast(ops, m));
             }
         }
         return new Trace(maps, zs, tokens);
