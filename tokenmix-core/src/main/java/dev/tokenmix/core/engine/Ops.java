@@ -869,7 +869,7 @@ public final class Ops {
         long o = weight.dim(3);
         if (x.dim(3) != cin) {
             throw mismatch("conv2d with weight [kH=" + kh + ", kW=" + kw + ", I=" + cin + ", O=" + o + "] expects "
-                    + cin + " input channels but got channels-last input " + x.shapeString());
+                    + cin + " input channels but got " + x.dim(3) + " (channels-last input " + x.shapeString() + ")");
         }
         long[] hw = convOut(x.dim(1), x.dim(2), kh, kw, stride, padding, dilation);
         Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation, "NHWC");
