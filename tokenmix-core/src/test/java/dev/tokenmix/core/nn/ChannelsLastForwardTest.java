@@ -1,10 +1,12 @@
 package dev.tokenmix.core.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenmix.core.engine.Mode;
 import dev.tokenmix.core.engine.Ops;
+import dev.tokenmix.core.engine.ShapeMismatchException;
 import dev.tokenmix.core.engine.Tensor;
 import dev.tokenmix.core.mixers.glmix.ChannelScale;
 import dev.tokenmix.core.mixers.glmix.LocalBranch;
@@ -76,6 +78,17 @@ class ChannelsLastForwardTest {
         INDArray got = Graphs.run(store, Mode.EVAL, x.permute(0, 2, 3, 1).dup('c'),
                 (ops, in) -> channelsLast(m, ops, in));
         Graphs.assertClose(Dense.of(want), got, 1e-5);
+    }
+
+    @Test
+    void aWrongChannelCountNamesBothCountsAndTheModule() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Conv2d conv = Conv2d.builder(Scope.root(store, 3).child("stem"), 3, 4, 3).stride(2).padding(1).build();
+        Ops ops = new Ops(store, Mode.EVAL);
+        Tensor x = ops.placeholder("x", -1, 8, 8, 5);
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> conv.applyChannelsLast(ops, x));
+        assertEquals("stem", e.modulePath());
+        assertTrue(e.getMessage().contains("expects 3 input channels but got 5"), e.getMessage());
     }
 
     @Test
