@@ -82,22 +82,26 @@ class ChannelsLastForwardTest {
 
     @Test
     void aWrongChannelCountNamesBothCountsAndTheModule() {
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        Conv2d conv = Conv2d.builder(Scope.root(store, 3).child("stem"), 3, 4, 3).stride(2).padding(1).build();
-        Ops ops = new Ops(store, Mode.EVAL);
-        Tensor x = ops.placeholder("x", -1, 8, 8, 5);
-        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> conv.applyChannelsLast(ops, x));
+        ShapeMismatchException e = refused(ShapeMismatchException.class,
+                sc -> Conv2d.builder(sc.child("stem"), 3, 4, 3).stride(2).padding(1).build(), 5);
         assertEquals("stem", e.modulePath());
         assertTrue(e.getMessage().contains("expects 3 input channels but got 5"), e.getMessage());
     }
 
     @Test
     void aGroupedConvolutionRefusesChannelsLastNamingItsPath() {
-        ParameterStore store = new ParameterStore(DataType.FLOAT);
-        Conv2d conv = Conv2d.builder(Scope.root(store, 3).child("proj"), 4, 6, 3).padding(1).groups(2).build();
-        Ops ops = new Ops(store, Mode.EVAL);
-        Tensor x = ops.placeholder("x", -1, 8, 8, 4);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> conv.applyChannelsLast(ops, x));
+        IllegalStateException e = refused(IllegalStateException.class,
+                sc -> Conv2d.builder(sc.child("proj"), 4, 6, 3).padding(1).groups(2).build(), 4);
         assertTrue(e.getMessage().startsWith("proj: a grouped convolution (groups=2)"), e.getMessage());
+    }
+
+    /** What {@code applyChannelsLast} of the built convolution throws on an {@code [B, 8, 8, channels]} input. */
+    private static <T extends RuntimeException> T refused(Class<T> type, Function<Scope, Conv2d> build,
+                                                          int channels) {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Conv2d conv = build.apply(Scope.root(store, 3));
+        Ops ops = new Ops(store, Mode.EVAL);
+        Tensor x = ops.placeholder("x", -1, 8, 8, channels);
+        return assertThrows(type, () -> conv.applyChannelsLast(ops, x));
     }
 }

@@ -61,13 +61,8 @@ public final class GlmixBlock extends Module {
             t = ops.add(t, posConv.applyChannelsLast(ops, t));
         }
         GlmixMixer.Result r = mixer.mixChannelsLast(ops, source, norm1.applyChannelsLast(ops, t));
-        t = residual(ops, t, r.sum(ops), ls1);
-        t = residual(ops, t, mlp.apply(ops, norm2.applyChannelsLast(ops, t)), ls2);
+        t = GlmixMixer.fuseChannelsLast(ops, t, r.sum(ops), ls1, dropPath);
+        t = GlmixMixer.fuseChannelsLast(ops, t, mlp.apply(ops, norm2.applyChannelsLast(ops, t)), ls2, dropPath);
         return new Output(TokenGrid.fromChannelsLast(ops, t), r.logits());
-    }
-
-    /** {@code t + DropPath(LS branch)} on channels-last maps. */
-    private Tensor residual(Ops ops, Tensor t, Tensor branch, ChannelScale scale) {
-        return GlmixMixer.fuse(ops, t, scale == null ? branch : scale.applyChannelsLast(ops, branch), null, dropPath);
     }
 }

@@ -56,8 +56,7 @@ public final class MhsaNchwBlock extends Module {
         Tensor t = ops.reshape(m, -1, h * w, c); // [B, HW, C]
         t = GlmixMixer.fuse(ops, t, mha.apply(ops, norm1.apply(ops, t)), ls1, dropPath);
         m = ops.reshape(t, -1, h, w, c); // [B, H, W, C]
-        Tensor f = mlp.apply(ops, norm2.applyChannelsLast(ops, m));
-        m = GlmixMixer.fuse(ops, m, ls2 == null ? f : ls2.applyChannelsLast(ops, f), null, dropPath);
+        m = GlmixMixer.fuseChannelsLast(ops, m, mlp.apply(ops, norm2.applyChannelsLast(ops, m)), ls2, dropPath);
         return TokenGrid.fromChannelsLast(ops, m); // [B, C, H, W]
     }
 }

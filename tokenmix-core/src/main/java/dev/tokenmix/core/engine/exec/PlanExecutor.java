@@ -565,13 +565,9 @@ public final class PlanExecutor {
             INDArray b = args[1];
             boolean ta = i[0] != 0;
             boolean tb = i[1] != 0;
-            if (backward && a.rank() == 2 && b.rank() == 2 && FloatKernels.dense(a) && FloatKernels.dense(b)
-                    && FloatKernels.dense(args[2])) {
-                INDArray da = output(outNames.get(0), DataType.FLOAT, a.shape(), values, buffers);
-                INDArray db = output(outNames.get(1), DataType.FLOAT, b.shape(), values, buffers);
-                return new Step("matmul_bp_products", products.backward(a, b, args[2], da, db, ta, tb));
-            }
-            if (!MatrixProducts.splits(a, b, ta, tb) || (backward && !FloatKernels.dense(args[2]))) {
+            boolean single = backward && a.rank() == 2 && b.rank() == 2 && FloatKernels.dense(a)
+                    && FloatKernels.dense(b);
+            if (!(single || MatrixProducts.splits(a, b, ta, tb)) || (backward && !FloatKernels.dense(args[2]))) {
                 return null;
             }
             if (!backward) {
@@ -584,7 +580,8 @@ public final class PlanExecutor {
             }
             INDArray da = output(outNames.get(0), DataType.FLOAT, a.shape(), values, buffers);
             INDArray db = output(outNames.get(1), DataType.FLOAT, b.shape(), values, buffers);
-            return new Step("batched_matmul_bp", products.batchedBackward(a, b, args[2], da, db, ta, tb));
+            return single ? new Step("matmul_bp_products", products.backward(a, b, args[2], da, db, ta, tb))
+                    : new Step("batched_matmul_bp", products.batchedBackward(a, b, args[2], da, db, ta, tb));
         }
 
         /** The samples of dense NCHW {@code x} as {@code [channels, pixels]} matrices sharing its memory. */

@@ -79,4 +79,10 @@ public final class GlmixMixer {
         }
         return ops.add(shortcut, b);
     }
+
+    /** As {@link #fuse}, on channels-last maps {@code [B, H, W, C]} with a channel scale (or null). */
+    public static Tensor fuseChannelsLast(Ops ops, Tensor shortcut, Tensor branch, ChannelScale scale,
+                                          DropPath dropPath) {
+        return fuse(ops, shortcut, scale == null ? branch : scale.applyChannelsLast(ops, branch), null, dropPath);
+    }
 }
