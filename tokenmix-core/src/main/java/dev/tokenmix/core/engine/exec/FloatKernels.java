@@ -182,6 +182,58 @@ final class FloatKernels {
         }
     }
 
+    /**
+     * GELU for a graph that also runs its backward: {@code out = 0.5 x (1 + erf(x / sqrt 2))}, and {@code x} is
+     * overwritten with the derivative {@code Phi(x) + x phi(x)}, which {@link #multiply} then turns into the input
+     * gradient. The forward already has {@code erf}, so the derivative costs the density and a multiply-add here,
+     * where {@link #geluBackward} would compute both again from {@code x}. Both dense, same length.
+     */
+    void geluKeepingDerivative(INDArray x, INDArray out) {
+        int n = Math.toIntExact(x.length());
+        FloatBuffer in = view(x);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
+            float[] xs = new float[CHUNK];
+            float[] ys = new float[CHUNK];
+            float[] density = new float[CHUNK];
+            for (int at = from; at < end; at += CHUNK) {
+                int len = Math.min(CHUNK, end - at);
+                in.get(at, xs, 0, len);
+                halfGaussian(xs, len, density);
+                erfHalfSqrt2(xs, len, ys);
+                for (int i = 0; i < len; i++) {
+                    float cdf = 0.5f * (1f + ys[i]);
+                    float xi = xs[i];
+                    ys[i] = xi * cdf;
+                    xs[i] = cdf + xi * density[i] * INV_SQRT_2PI;
+                }
+                to.put(at, ys, 0, len);
+                in.put(at, xs, 0, len);
+            }
+        });
+    }
+
+    /** {@code out = a b} element by element; all dense, same length ({@code out} may be {@code a} or {@code b}). */
+    void multiply(INDArray a, INDArray b, INDArray out) {
+        int n = Math.toIntExact(a.length());
+        FloatBuffer as = view(a);
+        FloatBuffer bs = view(b);
+        FloatBuffer to = view(out);
+        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
+            float[] u = new float[CHUNK];
+            float[] w = new float[CHUNK];
+            for (int at = from; at < end; at += CHUNK) {
+                int len = Math.min(CHUNK, end - at);
+                as.get(at, u, 0, len);
+                bs.get(at, w, 0, len);
+                for (int i = 0; i < len; i++) {
+                    u[i] *= w[i];
+                }
+                to.put(at, u, 0, len);
+            }
+        });
+    }
+
     /** {@code out[i] = erf(v[i] / sqrt 2)}. */
     private static void erfHalfSqrt2(float[] v, int len, float[] out) {
         for (int i = 0; i < len; i++) {

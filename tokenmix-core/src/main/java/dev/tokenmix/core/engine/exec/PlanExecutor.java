@@ -28,6 +28,7 @@ import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
+import org.nd4j.linalg.api.ops.impl.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.shape.Unstack;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
@@ -202,7 +203,8 @@ public final class PlanExecutor {
          *     executor replaces ({@code multiply_bp}, {@code divide_bp}); {@code batched_matmul} or
          *     {@code batched_matmul_bp} for batched products run per matrix; or a fused step's
          *     ({@code fused_linear}, {@code fused_gelu}, {@code fused_layer_norm}, {@code fused_layer_norm_inner},
-         *     {@code fused_gelu_bp}, {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp},
+         *     {@code fused_gelu_bp}, {@code fused_gelu_with_derivative}, {@code fused_gelu_bp_from_derivative},
+         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp},
          *     {@code fused_depthwise_conv}, {@code fused_depthwise_conv_bp}, {@code fused_pointwise_conv},
          *     {@code fused_pointwise_conv_bp}, {@code fused_erf}, {@code dense_copy})
          * @param nanos its wall time
@@ -246,6 +248,12 @@ public final class PlanExecutor {
         private final Map<String, INDArray> results = new LinkedHashMap<>();
         private final Map<String, INDArray> inputs = new HashMap<>(); // placeholder buffers, by name
         private final Map<String, float[]> layerNormStats = new HashMap<>(); // by layerNormKey
+        // the GELU inputs that their forward step overwrites with GELU's derivative, for their backward
+        private final Set<String> geluDerivativeKept = new HashSet<>();
+        // while building: the nodes in order, the requested outputs, and the index of the node being bound
+        private List<Node> nodesInOrder;
+        private List<String> requested;
+        private int bindingIndex;
 
         boolean bindingsCurrent() {
             for (Map.Entry<String, INDArray> e : bindings.entrySet()) {
@@ -286,6 +294,8 @@ public final class PlanExecutor {
             for (String o : outputs) {
                 lastUse.put(o, Integer.MAX_VALUE);
             }
+            this.nodesInOrder = order;
+            this.requested = outputs;
             Buffers buffers = new Buffers();
             Map<String, INDArray> values = new HashMap<>();
             given.forEach((name, value) -> {
@@ -295,6 +305,7 @@ public final class PlanExecutor {
             });
             for (int i = 0; i < order.size(); i++) {
                 Node n = order.get(i);
+                bindingIndex = i;
                 List<INDArray> in = new ArrayList<>();
                 for (String name : n.inputs()) {
                     in.add(value(name, values));
@@ -320,6 +331,34 @@ public final class PlanExecutor {
                 results.put(o, value(o, values));
             }
             return results;
+        }
+
+        /**
+         * Whether the values of GELU input {@code x} may be replaced by its derivative once the GELU forward (the
+         * node being bound) has read them: {@code x} is not requested, and after this node nothing reads its buffer
+         * (under any variable that shares it) but the GELU's backward and ops that read only shapes.
+         */
+        private boolean onlyGeluBackwardReadsLater(String x, Buffers buffers) {
+            boolean backward = false;
+            for (int j = bindingIndex + 1; j < nodesInOrder.size(); j++) {
+                Node n = nodesInOrder.get(j);
+                for (String in : n.inputs()) {
+                    if (!buffers.sameBuffer(in, x)) {
+                        continue;
+                    }
+                    if (n.fusion() instanceof Fusion.GeluBackward gb && gb.x().equals(x)) {
+                        backward = true;
+                    } else if (n.op() == null || !(n.op().getOp() instanceof Shape)) {
+                        return false;
+                    }
+                }
+            }
+            for (String o : requested) {
+                if (buffers.sameBuffer(o, x)) {
+                    return false;
+                }
+            }
+            return backward;
         }
 
         private INDArray value(String name, Map<String, INDArray> values) {
@@ -371,13 +410,21 @@ public final class PlanExecutor {
             if (n.fusion() instanceof Fusion.GeluBackward gb) {
                 INDArray dx = output(gb.dx(), x.dataType(), x.shape(), values, buffers);
                 INDArray dy = in.get(1);
+                if (geluDerivativeKept.contains(gb.x())) { // x holds the derivative since the forward step
+                    return new Step("fused_gelu_bp_from_derivative", () -> kernels.multiply(x, dy, dx));
+                }
                 return new Step("fused_gelu_bp", () -> kernels.geluBackward(x, dy, dx));
             }
             if (n.fusion() instanceof Fusion.LayerNormBackward lb) {
                 return layerNormBackward(lb, in, values, buffers);
             }
             INDArray out = output(n.fusedOutput(), x.dataType(), x.shape(), values, buffers);
-            if (n.fusion() instanceof Fusion.Gelu) {
+            if (n.fusion() instanceof Fusion.Gelu g) {
+                // the input's own buffer (no dense copy, no other variable in it) may take the derivative
+                if (x == given.get(0) && onlyGeluBackwardReadsLater(g.x(), buffers)) {
+                    geluDerivativeKept.add(g.x());
+                    return new Step("fused_gelu_with_derivative", () -> kernels.geluKeepingDerivative(x, out));
+                }
                 return new Step("fused_gelu", () -> kernels.gelu(x, out));
             }
             Fusion.LayerNorm ln = (Fusion.LayerNorm) n.fusion();
@@ -910,6 +957,12 @@ public final class PlanExecutor {
             rootOf.put(var, root);
             users.merge(root, 1, Integer::sum);
             return shape.length == 0 ? root.reshape() : root.reshape('c', shape);
+        }
+
+        /** Whether {@code a} and {@code b} live in the same pooled buffer. */
+        boolean sameBuffer(String a, String b) {
+            INDArray root = rootOf.get(b);
+            return root != null && rootOf.get(a) == root;
         }
 
         void alias(String var, String of) {

@@ -67,6 +67,26 @@ class FloatKernelsTest {
     }
 
     @Test
+    void geluKeepingItsDerivativeGivesTheSameGeluAndBackward() {
+        int n = 9000; // more than two chunks
+        Dense x = Dense.uniform(43, -9, 9, n);
+        INDArray dy = Dense.uniform(44, -2, 2, n).toNd4j(DataType.FLOAT);
+        FloatKernels k = new FloatKernels(new ParallelRanges(2));
+        INDArray want = Nd4j.create(DataType.FLOAT, n);
+        INDArray wantDx = Nd4j.create(DataType.FLOAT, n);
+        k.gelu(x.toNd4j(DataType.FLOAT), want);
+        k.geluBackward(x.toNd4j(DataType.FLOAT), dy, wantDx);
+
+        INDArray kept = x.toNd4j(DataType.FLOAT);
+        INDArray got = Nd4j.create(DataType.FLOAT, n);
+        k.geluKeepingDerivative(kept, got); // kept now holds the derivative
+        INDArray gotDx = Nd4j.create(DataType.FLOAT, n);
+        k.multiply(kept, dy, gotDx);
+        assertEquals(0.0, want.sub(got).amaxNumber().doubleValue(), 0.0, "the same GELU");
+        assertEquals(0.0, wantDx.sub(gotDx).amaxNumber().doubleValue(), 2e-7, "the same input gradient");
+    }
+
+    @Test
     void layerNormBackwardsMatchFiniteDifferencesOfTheDoubleReference() {
         for (boolean savedStatistics : new boolean[] {false, true}) {
             checkLayerNormBackward(new int[] {3, 2, 8}, 2, savedStatistics);

@@ -117,7 +117,8 @@ class PlanGradientsTest {
             assertTrue(labels.contains("multiply_bp") && labels.contains("fused_pointwise_conv")
                     && labels.contains("fused_pointwise_conv_bp"),
                     "the plan ran the rewritten backward ops and the fused 1x1 convolution: " + labels);
-            for (String fused : List.of("fused_gelu", "fused_gelu_bp", "fused_layer_norm", "fused_layer_norm_bp",
+            for (String fused : List.of("fused_gelu_with_derivative", "fused_gelu_bp_from_derivative",
+                    "fused_layer_norm", "fused_layer_norm_bp",
                     "fused_layer_norm_inner", "fused_layer_norm_inner_bp", "fused_depthwise_conv_bp",
                     "matmul_bp_products")) {
                 assertTrue(labels.contains(fused), "the plan ran " + fused + ": " + labels);
@@ -127,6 +128,27 @@ class PlanGradientsTest {
             PlanVersusSameDiff.assertSameLossAndGradients(want, got);
             PlanVersusSameDiff.assertSameLossAndGradients(want, again);
         }
+    }
+
+    @Test
+    void aGeluWhoseInputIsReadAgainComputesItsDerivativeInTheBackward() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 17);
+        Linear fc = new Linear(s.child("fc"), 5, 5, true, Init.uniform(0.9), Init.uniform(0.3));
+        Linear head = new Linear(s.child("head"), 5, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 5);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        Tensor h = fc.apply(ops, x);
+        Tensor y = ops.add(h, ops.gelu(h)); // the residual reads the GELU's input: it must keep its values
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, ops.mul(y, y)), t));
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, Map.of(
+                "x", Dense.uniform(18, -2, 2, 6, 5).toNd4j(DataType.FLOAT),
+                "targets", Dense.uniform(19, 0, 1, 6, 3).toNd4j(DataType.FLOAT)));
+        assertTrue(runs.labels().contains("fused_gelu") && runs.labels().contains("fused_gelu_bp")
+                && !runs.labels().contains("fused_gelu_with_derivative"),
+                "the GELU left its input alone and its backward computed the derivative: " + runs.labels());
+        runs.assertSameLossAndGradients();
     }
 
     @Test
