@@ -130,11 +130,11 @@ public final class OpProfile {
                 + " %.1f ms in ops (%.0f%%), %.1f ms outside (%.3f ms per op)%n", name, mode.label(), size, batch,
                 steps, wallMs, ops / steps, opMs, 100 * opMs / wallMs, wallMs - opMs,
                 (wallMs - opMs) / Math.max(1, ops / steps));
-        out.printf(Locale.ROOT, "# %-28s %8s %10s %7s%n", "op", "n/step", "ms/step", "%wall");
+        out.printf(Locale.ROOT, "# %-30s %8s %10s %7s%n", "op", "n/step", "ms/step", "%wall");
         for (int i = 0; i < Math.min(top, sorted.size()); i++) {
             Bucket b = sorted.get(i).getValue();
             double ms = b.nanos / 1e6 / steps;
-            out.printf(Locale.ROOT, "# %-28s %8d %10.1f %6.1f%%%n", sorted.get(i).getKey(), b.count / steps, ms,
+            out.printf(Locale.ROOT, "# %-30s %8d %10.1f %6.1f%%%n", sorted.get(i).getKey(), b.count / steps, ms,
                     100 * ms / wallMs);
         }
         out.flush();

@@ -84,6 +84,31 @@ public final class Conv2d extends Module {
                 : ops.conv2dChannelsLast(x, w, b, stride, padding, dilation), r -> r);
     }
 
+    /**
+     * This convolution, whose square kernel must equal its stride (no padding, dilation or groups: a ViT patch
+     * embedding), on NCHW {@code x [B, C, H, W]}, giving its map already flattened to tokens
+     * {@code [B, H'*W', O]}: one matrix product of the patches through {@link Ops#patchConv2d}, faster forward and
+     * backward than the convolution and the transpose to tokens it replaces.
+     *
+     * @param ops the graph
+     * @param x the input
+     * @return the tokens, in row-major order of the output map
+     * @throws IllegalStateException if the convolution's patches would overlap, leave gaps or be grouped
+     */
+    public Tensor applyToPatches(Ops ops, Tensor x) {
+        Tensor w = ops.param(weight);
+        Tensor b = bias == null ? null : ops.param(bias);
+        long k = w.dim(0);
+        if (w.dim(1) != k || stride[0] != k || stride[1] != k || padding[0] != 0 || padding[1] != 0
+                || dilation[0] != 1 || dilation[1] != 1 || groups != 1) {
+            throw new IllegalStateException(path() + ": patches need a square kernel equal to the stride, no padding,"
+                    + " dilation or groups, but the kernel is " + w.dim(0) + "x" + w.dim(1) + " with stride "
+                    + stride[0] + "x" + stride[1] + ", padding " + padding[0] + "x" + padding[1] + ", dilation "
+                    + dilation[0] + " and groups=" + groups);
+        }
+        return call(ops, () -> ops.patchConv2d(x, w, b, Math.toIntExact(k)), r -> r);
+    }
+
     /** Settings of a {@link Conv2d}; validated by {@link #build()}. */
     public static final class Builder {
         private final Scope scope;

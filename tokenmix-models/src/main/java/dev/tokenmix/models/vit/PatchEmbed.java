@@ -9,13 +9,12 @@ import dev.tokenmix.core.params.Scope;
 
 /**
  * timm's {@code PatchEmbed}: a {@code p x p} convolution with stride {@code p}, flattened to tokens
- * {@code [B, N, D]}. Like timm's default ({@code strict_img_size}), the input must be the configured size.
+ * {@code [B, N, D]}, computed as one product of the non-overlapping patches ({@link Conv2d#applyToPatches}). Like
+ * timm's default ({@code strict_img_size}), the input must be the configured size.
  */
 public final class PatchEmbed extends Module {
     private final Conv2d proj;
     private final int imgSize;
-    private final int patchSize;
-    private final long dim;
 
     public PatchEmbed(Scope scope, int imgSize, int patchSize, int inChans, long dim) {
         this(scope, imgSize, patchSize, inChans, dim, null, null);
@@ -33,8 +32,6 @@ public final class PatchEmbed extends Module {
         }
         this.proj = b.build();
         this.imgSize = imgSize;
-        this.patchSize = patchSize;
-        this.dim = dim;
     }
 
     @Override
@@ -44,8 +41,6 @@ public final class PatchEmbed extends Module {
                     + " (input " + x.shapeString() + "); create the model with imgSize=" + x.dim(2)
                     + " for another resolution");
         }
-        Tensor y = proj.apply(ops, x); // [B, D, H/p, W/p]
-        long n = (long) (imgSize / patchSize) * (imgSize / patchSize);
-        return ops.permute(ops.reshape(y, -1, dim, n), 0, 2, 1); // [B, D, N] -> [B, N, D]
+        return proj.applyToPatches(ops, x); // [B, N, D], N = (H/p)(W/p) in row-major order
     }
 }

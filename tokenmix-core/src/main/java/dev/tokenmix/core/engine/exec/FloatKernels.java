@@ -234,6 +234,32 @@ final class FloatKernels {
         });
     }
 
+    /**
+     * The backward of a softmax over the last axis from its output: {@code dx = y (dy - sum(dy y))} on each row.
+     * libnd4j's {@code softmax_bp} takes the softmax's input and computes the softmax again, exponentials
+     * included. All dense, same shape.
+     */
+    void softmaxBackward(INDArray y, INDArray dy, INDArray dx) {
+        int n = Math.toIntExact(y.length());
+        int c = Math.toIntExact(y.size(y.rank() - 1));
+        FloatBuffer ys = view(y);
+        FloatBuffer gs = view(dy);
+        FloatBuffer to = view(dx);
+        parallel.forRanges(n, c, (from, end) -> {
+            float[] yr = new float[c];
+            float[] gr = new float[c];
+            for (int at = from; at < end; at += c) {
+                ys.get(at, yr, 0, c);
+                gs.get(at, gr, 0, c);
+                float s = dot(gr, yr, c);
+                for (int j = 0; j < c; j++) {
+                    gr[j] = yr[j] * (gr[j] - s);
+                }
+                to.put(at, gr, 0, c);
+            }
+        });
+    }
+
     /** {@code out[i] = erf(v[i] / sqrt 2)}. */
     private static void erfHalfSqrt2(float[] v, int len, float[] out) {
         for (int i = 0; i < len; i++) {

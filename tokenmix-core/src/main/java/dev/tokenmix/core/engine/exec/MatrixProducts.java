@@ -113,20 +113,30 @@ final class MatrixProducts {
                       boolean transposeB) {
         OpContext[] pair = backwardProducts(a, b, dc, da, db, transposeA, transposeB);
         return () -> {
-            exec.exec(MATMUL, pair[0]);
-            exec.exec(MATMUL, pair[1]);
+            for (OpContext product : pair) {
+                exec.exec(MATMUL, product);
+            }
         };
     }
 
-    /** {@code da} and {@code db} of one matrix, bound: see {@link #batchedBackward}. */
+    /**
+     * {@code da} and {@code db} of one matrix, bound: see {@link #batchedBackward}. A null {@code da} or {@code db}
+     * (a gradient nothing reads, such as an image's) is not computed.
+     */
     private OpContext[] backwardProducts(INDArray a, INDArray b, INDArray dc, INDArray da, INDArray db,
                                          boolean transposeA, boolean transposeB) {
-        return new OpContext[] {
+        List<OpContext> products = new ArrayList<>(2);
+        if (da != null) {
             // da = dC B^T, or its transpose B dC^T where the forward read a transposed
-            transposeA ? bind(b, dc, da, transposeB, true, 0.0) : bind(dc, b, da, false, !transposeB, 0.0),
+            products.add(transposeA ? bind(b, dc, da, transposeB, true, 0.0)
+                    : bind(dc, b, da, false, !transposeB, 0.0));
+        }
+        if (db != null) {
             // db = A^T dC, or its transpose dC^T A where the forward read b transposed
-            transposeB ? bind(dc, a, db, true, transposeA, 0.0) : bind(a, dc, db, !transposeA, false, 0.0)
-        };
+            products.add(transposeB ? bind(dc, a, db, true, transposeA, 0.0)
+                    : bind(a, dc, db, !transposeA, false, 0.0));
+        }
+        return products.toArray(new OpContext[0]);
     }
 
     private Runnable split(List<OpContext> products) {

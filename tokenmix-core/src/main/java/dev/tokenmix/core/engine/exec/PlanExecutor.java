@@ -204,7 +204,7 @@ public final class PlanExecutor {
          *     {@code batched_matmul_bp} for batched products run per matrix; or a fused step's
          *     ({@code fused_linear}, {@code fused_gelu}, {@code fused_layer_norm}, {@code fused_layer_norm_inner},
          *     {@code fused_gelu_bp}, {@code fused_gelu_with_derivative}, {@code fused_gelu_bp_from_derivative},
-         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp},
+         *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_softmax_bp},
          *     {@code fused_depthwise_conv}, {@code fused_depthwise_conv_bp}, {@code fused_pointwise_conv},
          *     {@code fused_pointwise_conv_bp}, {@code fused_erf}, {@code dense_copy})
          * @param nanos its wall time
@@ -250,7 +250,11 @@ public final class PlanExecutor {
         private final Map<String, float[]> layerNormStats = new HashMap<>(); // by layerNormKey
         // the GELU inputs that their forward step overwrites with GELU's derivative, for their backward
         private final Set<String> geluDerivativeKept = new HashSet<>();
-        // while building: the nodes in order, the requested outputs, and the index of the node being bound
+        // the forward output of the softmax each softmax_bp op differentiates, by the backward op's name
+        private final Map<String, String> softmaxOutputs = new HashMap<>();
+        // while building: the nodes in order, the requested outputs, the last reader of each variable (by index
+        // into the order; requested outputs at the end), and the index of the node being bound
+        private Map<String, Integer> lastUse;
         private List<Node> nodesInOrder;
         private List<String> requested;
         private int bindingIndex;
@@ -294,7 +298,9 @@ public final class PlanExecutor {
             for (String o : outputs) {
                 lastUse.put(o, Integer.MAX_VALUE);
             }
+            findSoftmaxOutputs(order, lastUse);
             this.nodesInOrder = order;
+            this.lastUse = lastUse;
             this.requested = outputs;
             Buffers buffers = new Buffers();
             Map<String, INDArray> values = new HashMap<>();
@@ -342,7 +348,7 @@ public final class PlanExecutor {
             boolean backward = false;
             for (int j = bindingIndex + 1; j < nodesInOrder.size(); j++) {
                 Node n = nodesInOrder.get(j);
-                for (String in : n.inputs()) {
+                for (String in : reads(n)) {
                     if (!buffers.sameBuffer(in, x)) {
                         continue;
                     }
@@ -359,6 +365,45 @@ public final class PlanExecutor {
                 }
             }
             return backward;
+        }
+
+        /**
+         * Pairs each {@code softmax_bp} op with the output of the softmax of the same input over the same axis, if
+         * the plan computes it, and keeps that output until the backward has read it.
+         */
+        private void findSoftmaxOutputs(List<Node> order, Map<String, Integer> lastUse) {
+            Map<String, String> forward = new HashMap<>(); // input and axis -> output
+            for (int i = 0; i < order.size(); i++) {
+                SameDiffOp sdo = order.get(i).op();
+                if (sdo == null || !(sdo.getOp() instanceof DynamicCustomOp op) || op.iArgs().length != 1
+                        || sdo.getInputsToOp() == null) {
+                    continue;
+                }
+                String key = sdo.getInputsToOp().get(0) + '\u0000' + op.iArgs()[0];
+                if (op.opName().equals("softmax") && sdo.getInputsToOp().size() == 1) {
+                    forward.put(key, sdo.getOutputsOfOp().get(0));
+                } else if (op.opName().equals("softmax_bp") && forward.containsKey(key)) {
+                    String y = forward.get(key);
+                    softmaxOutputs.put(sdo.getName(), y);
+                    lastUse.merge(y, i, Math::max);
+                }
+            }
+        }
+
+        /** What node {@code n} reads: its inputs, and for a {@code softmax_bp} the softmax's output. */
+        private List<String> reads(Node n) {
+            String y = n.op() == null ? null : softmaxOutputs.get(n.op().getName());
+            if (y == null) {
+                return n.inputs();
+            }
+            List<String> all = new ArrayList<>(n.inputs());
+            all.add(y);
+            return all;
+        }
+
+        /** Whether no node reads {@code var} and it is not requested. */
+        private boolean unread(String var) {
+            return !lastUse.containsKey(var);
         }
 
         private INDArray value(String name, Map<String, INDArray> values) {
@@ -625,8 +670,11 @@ public final class PlanExecutor {
                 INDArray out = output(outNames.get(0), DataType.FLOAT, shape, values, buffers);
                 return new Step("batched_matmul", products.batched(a, b, out, ta, tb));
             }
-            INDArray da = output(outNames.get(0), DataType.FLOAT, a.shape(), values, buffers);
-            INDArray db = output(outNames.get(1), DataType.FLOAT, b.shape(), values, buffers);
+            // a 2-D product's gradient that nothing reads (an image's, through a patch embedding) is skipped
+            INDArray da = single && unread(outNames.get(0)) ? null
+                    : output(outNames.get(0), DataType.FLOAT, a.shape(), values, buffers);
+            INDArray db = single && unread(outNames.get(1)) ? null
+                    : output(outNames.get(1), DataType.FLOAT, b.shape(), values, buffers);
             return single ? new Step("matmul_bp_products", products.backward(a, b, args[2], da, db, ta, tb))
                     : new Step("batched_matmul_bp", products.batchedBackward(a, b, args[2], da, db, ta, tb));
         }
@@ -767,11 +815,29 @@ public final class PlanExecutor {
                     return pointwise;
                 }
             }
+            if (name.equals("softmax_bp") && softmaxOutputs.containsKey(sdo.getName()) && args.length == 2) {
+                INDArray y = values.get(softmaxOutputs.get(sdo.getName()));
+                INDArray dy = args[1];
+                int axis = Math.toIntExact(((DynamicCustomOp) df).iArgs()[0]);
+                if (y != null && (axis == -1 || axis == y.rank() - 1) && FloatKernels.dense(y)
+                        && FloatKernels.dense(dy) && Arrays.equals(y.shape(), dy.shape())) {
+                    // from the softmax's output, which the forward kept: no exponentials again
+                    INDArray dx = output(outNames.get(0), DataType.FLOAT, y.shape(), values, buffers);
+                    return new Step("fused_softmax_bp", () -> kernels.softmaxBackward(y, dy, dx));
+                }
+            }
             if (name.equals("erf") && args.length == 1 && FloatKernels.dense(args[0])) {
                 // libnd4j's erf is a scalar loop (about 6 ns per element); the Java kernel is several times faster
                 INDArray x = args[0];
                 INDArray out = output(outNames.get(0), x.dataType(), x.shape(), values, buffers);
                 return new Step("fused_erf", () -> kernels.erf(x, out));
+            }
+            if (df instanceof Shape && args.length == 1) {
+                // every array of a plan keeps the shape it was built with: the shape is a constant of the plan,
+                // in an array of its own that the pool never hands out again
+                DataType dt = sd.getVariable(outNames.get(0)).dataType();
+                values.put(outNames.get(0), Nd4j.createFromArray(args[0].shape()).castTo(dt));
+                return null;
             }
             if (df instanceof Identity) {
                 buffers.alias(outNames.get(0), sdo.getInputsToOp().get(0));

@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batched products per matrix give libnd4j's batched {@code matmul} and {@code matmul_bp}, and one product's
- * backward as two products its {@code matmul_bp}, for every transpose.
+ * backward as two products its {@code matmul_bp} (or either gradient alone), for every transpose.
  */
 class MatrixProductsTest {
 
@@ -57,6 +57,14 @@ class MatrixProductsTest {
                 : products.batchedBackward(a, b, dc, da, db, ta, tb)).run();
         assertClose(wantDa, da, what + ": gradient of a");
         assertClose(wantDb, db, what + ": gradient of b");
+        if (lead.length == 0) { // a gradient nothing reads is left out, the other is the same
+            INDArray onlyDb = b.ulike();
+            products.backward(a, b, dc, null, onlyDb, ta, tb).run();
+            assertClose(wantDb, onlyDb, what + ": gradient of b alone");
+            INDArray onlyDa = a.ulike();
+            products.backward(a, b, dc, onlyDa, null, ta, tb).run();
+            assertClose(wantDa, onlyDa, what + ": gradient of a alone");
+        }
     }
 
     @Test

@@ -209,6 +209,28 @@ class PlanGradientsTest {
         assertEquals(2, runs.labels().stream().filter("batched_matmul"::equals).count(), "forward: " + runs.labels());
         assertEquals(2, runs.labels().stream().filter("batched_matmul_bp"::equals).count(),
                 "backward (the linear layers' 2-D matmul_bp stay libnd4j's): " + runs.labels());
+        assertTrue(runs.labels().contains("fused_softmax_bp") && !runs.labels().contains("softmax_bp"),
+                "the softmax's backward read its output: " + runs.labels());
+        runs.assertSameLossAndGradients();
+    }
+
+    @Test
+    void aSoftmaxOverAnInnerAxisAndOneReadTwiceHaveSameDiffsGradients() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 31);
+        Linear fc = new Linear(s.child("fc"), 6, 6, true, Init.uniform(0.9), Init.uniform(0.3));
+        Linear head = new Linear(s.child("head"), 6, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 5, 6);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        Tensor h = fc.apply(ops, x);
+        Tensor overTokens = ops.softmax(h, 1); // [B, 5, 6] over its 5 tokens: permuted to the last axis and back
+        Tensor overChannels = ops.softmax(h, -1);
+        Tensor mixed = ops.add(ops.mul(overTokens, h), ops.mul(overChannels, overChannels)); // an output read twice
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(
+                head.apply(ops, ops.mean(mixed, false, 1)), t));
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, batch(37, 4, 5, 6));
+        assertEquals(2, runs.labels().stream().filter("fused_softmax_bp"::equals).count(), runs.labels().toString());
         runs.assertSameLossAndGradients();
     }
 
