@@ -34,6 +34,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Runs a built SameDiff graph (a model's graph for inference, or its gradient function for a training step) with a
@@ -84,6 +85,7 @@ public final class PlanExecutor {
     private final DepthwiseKernels depthwise = new DepthwiseKernels();
     private final BroadcastGradients grads = new BroadcastGradients(EXEC);
     private final MatrixProducts products = new MatrixProducts(EXEC, ParallelRanges.shared());
+    private final ConvolutionPatches patches = new ConvolutionPatches(ParallelRanges.shared());
     private SplittableRandom random = new SplittableRandom(0x7a1e5eedL);
 
     /**
@@ -599,6 +601,72 @@ public final class PlanExecutor {
         }
 
         /**
+         * The backward of a dense convolution whose input gradient nothing reads (a model's first convolution, on
+         * the image): only the weight and bias gradients, as products of the unfolded patches
+         * ({@link ConvolutionPatches}) with the output gradient; {@code conv2d_bp} would compute the input
+         * gradient too.
+         *
+         * @return the step, or null if the input gradient is read or the convolution is not covered
+         */
+        private Step convolutionWeightGradients(SameDiffOp sdo, INDArray[] args, Map<String, INDArray> values,
+                                                Buffers buffers) {
+            long[] ia = ((DynamicCustomOp) sdo.getOp()).iArgs();
+            List<String> outs = sdo.getOutputsOfOp();
+            boolean hasBias = args.length == 4;
+            // iArgs: kH, kW, sH, sW, pH, pW, dH, dW, padding mode (0: explicit), NHWC?, weight format (0: YXIO)
+            if (ia.length < 11 || ia[8] != 0 || ia[10] != 0 || !(args.length == 3 || hasBias)
+                    || outs.size() != args.length - 1 || !unread(outs.get(0)) || !FloatKernels.dense(args[0])
+                    || !FloatKernels.dense(args[1]) || !FloatKernels.dense(args[args.length - 1])) {
+                return null;
+            }
+            boolean channelsLast = ia[9] == 1;
+            INDArray x = args[0];
+            INDArray w = args[1];
+            INDArray g = args[args.length - 1]; // [B, H', W', O] or [B, O, H', W']
+            ConvolutionPatches.Geometry geo = new ConvolutionPatches.Geometry(Math.toIntExact(ia[0]),
+                    Math.toIntExact(ia[1]), Math.toIntExact(ia[2]), Math.toIntExact(ia[3]), Math.toIntExact(ia[4]),
+                    Math.toIntExact(ia[5]), Math.toIntExact(ia[6]), Math.toIntExact(ia[7]));
+            long batch = x.size(0);
+            long o = w.size(3);
+            long k = w.size(0) * w.size(1) * w.size(2);
+            long positions = g.length() / (batch * o); // per sample
+            INDArray dw = output(outs.get(1), w.dataType(), w.shape(), values, buffers);
+            INDArray db = hasBias ? output(outs.get(2), g.dataType(), new long[] {o}, values, buffers) : null;
+            String scratch = outs.get(1) + "#patches";
+            INDArray rows = buffers.allocate(scratch, DataType.FLOAT, new long[] {batch * positions, k});
+            buffers.release(scratch); // used only inside this step
+            INDArray dwk = dw.reshape('c', k, o); // [kH*kW*C, O], the same elements as dw
+            INDArray dbColumn = hasBias ? db.reshape('c', o, 1) : null; // [O, 1], the same elements as db
+            List<OpContext> bound = new ArrayList<>();
+            if (channelsLast) { // the whole batch at once: dW = rows^T dy, db = dy^T 1
+                INDArray dy = g.reshape('c', batch * positions, o);
+                bound.add(products.bind(rows, dy, dwk, true, false, 0.0));
+                if (hasBias) {
+                    bound.add(products.bind(dy, Nd4j.ones(DataType.FLOAT, batch * positions, 1), dbColumn, true,
+                            false, 0.0));
+                }
+            } else { // per sample, adding up (beta = 1 after the first): dW += rows_b^T dy_b^T, db += dy_b 1
+                INDArray ones = Nd4j.ones(DataType.FLOAT, positions, 1);
+                for (int b = 0; b < batch; b++) {
+                    double beta = b == 0 ? 0.0 : 1.0;
+                    INDArray rowsB = rows.get(NDArrayIndex.interval(b * positions, (b + 1) * positions),
+                            NDArrayIndex.all()); // [H'*W', K]
+                    INDArray dyB = g.slice(b).reshape('c', o, positions); // [O, H'*W']
+                    bound.add(products.bind(rowsB, dyB, dwk, true, true, beta));
+                    if (hasBias) {
+                        bound.add(products.bind(dyB, ones, dbColumn, false, false, beta));
+                    }
+                }
+            }
+            return new Step("conv2d_bp_weights", () -> {
+                patches.unfold(x, channelsLast, geo, rows);
+                for (OpContext oc : bound) {
+                    products.run(oc);
+                }
+            });
+        }
+
+        /**
          * A shape-keeping depthwise convolution ({@code depthwise_conv2d}: x, weight, bias?) or its backward
          * ({@code depthwise_conv2d_bp}: x, weight, bias?, dy to dx, dweight, dbias?) through
          * {@link DepthwiseKernels}, in NCHW or NHWC.
@@ -813,6 +881,10 @@ public final class PlanExecutor {
                 Step pointwise = pointwiseBackward(sdo, args, values, buffers);
                 if (pointwise != null) {
                     return pointwise;
+                }
+                Step weightsOnly = convolutionWeightGradients(sdo, args, values, buffers);
+                if (weightsOnly != null) {
+                    return weightsOnly;
                 }
             }
             if (name.equals("softmax_bp") && softmaxOutputs.containsKey(sdo.getName()) && args.length == 2) {

@@ -152,6 +152,29 @@ class PlanGradientsTest {
     }
 
     @Test
+    void convolutionsOnTheImageComputeOnlyTheirWeightAndBiasGradients() {
+        ParameterStore store = new ParameterStore(DataType.FLOAT);
+        Scope s = Scope.root(store, 41);
+        // NCHW with bias, NHWC strided without bias, both reading the image (dilation: ConvolutionPatchesTest)
+        Conv2d nchw = Conv2d.builder(s.child("nchw"), 3, 4, 3).padding(1)
+                .weightInit(Init.uniform(0.6)).biasInit(Init.uniform(0.3)).build();
+        Conv2d nhwc = Conv2d.builder(s.child("nhwc"), 3, 4, 3).stride(2).padding(1).bias(false)
+                .weightInit(Init.uniform(0.6)).build();
+        Linear head = new Linear(s.child("head"), 4, 3, true, Init.uniform(0.7), Init.uniform(0.3));
+        Ops ops = new Ops(store, Mode.TRAIN);
+        Tensor x = ops.placeholder("x", -1, 3, 9, 11);
+        Tensor t = ops.placeholder("targets", -1, 3);
+        Tensor a = nchw.apply(ops, x); // [B, 4, 9, 11]
+        Tensor b = nhwc.applyChannelsLast(ops, ops.permute(x, 0, 2, 3, 1)); // [B, 5, 6, 4]
+        Tensor pooled = ops.add(ops.mean(ops.mul(a, a), false, 2, 3), ops.mean(ops.mul(b, b), false, 1, 2)); // [B, 4]
+        TrainingStep step = new TrainingStep(ops, ops.softTargetCrossEntropy(head.apply(ops, pooled), t));
+        PlanVersusSameDiff runs = PlanVersusSameDiff.run(step, batch(43, 3, 3, 9, 11));
+        assertEquals(2, runs.labels().stream().filter("conv2d_bp_weights"::equals).count(), runs.labels().toString());
+        assertTrue(!runs.labels().contains("conv2d_bp"), "no input gradient: " + runs.labels());
+        runs.assertSameLossAndGradients();
+    }
+
+    @Test
     void aDepthwiseConvolutionOnA28x28GridRunsInJavaWithSameDiffsGradients() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         Scope s = Scope.root(store, 13);
