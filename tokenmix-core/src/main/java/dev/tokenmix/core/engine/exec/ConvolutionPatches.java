@@ -1,6 +1,7 @@
 package dev.tokenmix.core.engine.exec;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -56,7 +57,7 @@ final class ConvolutionPatches {
             for (int b = from; b < end; b++) {
                 in.get(b * sample, image, 0, sample);
                 for (int oy = 0; oy < oh; oy++) {
-                    java.util.Arrays.fill(line, 0f);
+                    Arrays.fill(line, 0f);
                     for (int ox = 0; ox < ow; ox++) {
                         int at = ox * k;
                         for (int ky = 0; ky < g.kh(); ky++) {

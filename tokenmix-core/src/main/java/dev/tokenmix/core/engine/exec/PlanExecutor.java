@@ -324,7 +324,7 @@ public final class PlanExecutor {
                     steps.add(step);
                 }
                 // release what no later node reads
-                for (String name : new HashSet<>(n.inputs())) {
+                for (String name : new HashSet<>(reads(n))) {
                     if (lastUse.getOrDefault(name, -1) == i) {
                         buffers.release(name);
                     }
