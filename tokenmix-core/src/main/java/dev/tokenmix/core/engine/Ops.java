@@ -825,10 +825,12 @@ public final class Ops {
                     + groups + " expects " + cin * groups + " input channels but got input " + x.shapeString());
         }
         long[] hw = convOut(x, kh, kw, stride, padding, dilation);
-        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation);
+        Kernel k = kernel(weight, dilation);
+        Conv2DConfig cfg = convConfig(k.height(), k.width(), stride, padding, NO_DILATION);
+        SDVariable w = k.weight();
         SDVariable y;
         if (groups == 1) {
-            y = bias == null ? sd.cnn.conv2d(x.var(), weight.var(), cfg) : sd.cnn.conv2d(x.var(), weight.var(), bias.var(), cfg);
+            y = bias == null ? sd.cnn.conv2d(x.var(), w, cfg) : sd.cnn.conv2d(x.var(), w, bias.var(), cfg);
             boolean pointwise = kh == 1 && kw == 1 && stride[0] == 1 && stride[1] == 1 && padding[0] == 0
                     && padding[1] == 0;
             if (pointwise) {
@@ -840,7 +842,7 @@ public final class Ops {
             SDVariable[] parts = new SDVariable[groups];
             for (int g = 0; g < groups; g++) {
                 SDVariable xg = x.var().get(SDIndex.all(), SDIndex.interval(g * cin, (g + 1) * cin), SDIndex.all(), SDIndex.all());
-                SDVariable wg = weight.var().get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(g * og, (g + 1) * og));
+                SDVariable wg = w.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(g * og, (g + 1) * og));
                 if (bias == null) {
                     parts[g] = sd.cnn.conv2d(xg, wg, cfg);
                 } else {
@@ -912,9 +914,10 @@ public final class Ops {
                     + cin + " input channels but got " + x.dim(3) + " (channels-last input " + x.shapeString() + ")");
         }
         long[] hw = convOut(x.dim(1), x.dim(2), kh, kw, stride, padding, dilation);
-        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation, "NHWC");
-        SDVariable y = bias == null ? sd.cnn.conv2d(x.var(), weight.var(), cfg)
-                : sd.cnn.conv2d(x.var(), weight.var(), bias.var(), cfg);
+        Kernel k = kernel(weight, dilation);
+        Conv2DConfig cfg = convConfig(k.height(), k.width(), stride, padding, NO_DILATION, "NHWC");
+        SDVariable y = bias == null ? sd.cnn.conv2d(x.var(), k.weight(), cfg)
+                : sd.cnn.conv2d(x.var(), k.weight(), bias.var(), cfg);
         countMacs(-x.dim(0) * hw[0] * hw[1] * o * cin * kh * kw);
         return new Tensor(y, new long[] {x.dim(0), hw[0], hw[1], o});
     }
@@ -954,9 +957,11 @@ public final class Ops {
         }
         long[] hw = channelsLast ? convOut(x.dim(1), x.dim(2), kh, kw, stride, padding, dilation)
                 : convOut(x, kh, kw, stride, padding, dilation);
-        Conv2DConfig cfg = convConfig(kh, kw, stride, padding, dilation, channelsLast ? "NHWC" : "NCHW");
-        SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), weight.var(), cfg)
-                : sd.cnn.depthWiseConv2d(x.var(), weight.var(), bias.var(), cfg);
+        Kernel k = kernel(weight, dilation);
+        Conv2DConfig cfg = convConfig(k.height(), k.width(), stride, padding, NO_DILATION,
+                channelsLast ? "NHWC" : "NCHW");
+        SDVariable y = bias == null ? sd.cnn.depthWiseConv2d(x.var(), k.weight(), cfg)
+                : sd.cnn.depthWiseConv2d(x.var(), k.weight(), bias.var(), cfg);
         countMacs(-x.dim(0) * hw[0] * hw[1] * c * mult * kh * kw);
         long[] shape = channelsLast ? new long[] {x.dim(0), hw[0], hw[1], c * mult}
                 : new long[] {x.dim(0), c * mult, hw[0], hw[1]};
@@ -995,6 +1000,40 @@ public final class Ops {
                     + ") cannot take a " + inH + "x" + inW + " input");
         }
         return new long[] {h, w};
+    }
+
+    private static final int[] NO_DILATION = {1, 1};
+
+    /** The kernel a convolution runs with: its weight variable and extent. */
+    private record Kernel(SDVariable weight, long height, long width) {
+    }
+
+    /**
+     * The {@code [kH, kW, A, B]} weight of a convolution with {@code dilation}, as the undilated kernel it amounts to:
+     * {@code d - 1} zeros between neighbouring taps, an extent of {@code d (k - 1) + 1}. ND4J 1.0.0-M2.1's oneDNN build
+     * refuses every dilated float convolution ("could not create a descriptor for a dilated convolution forward
+     * propagation primitive"), so the dilation is spelled out in the kernel. The convolution then does
+     * {@code (extent / k)^2} times the multiply-adds of the dilated one (counted as the dilated one's); the zeros'
+     * gradients are dropped by the slice and the padding's backward.
+     */
+    private Kernel kernel(Tensor weight, int[] dilation) {
+        long kh = weight.dim(0);
+        long kw = weight.dim(1);
+        int dh = kh == 1 ? 1 : dilation[0]; // a single tap has no gaps
+        int dw = kw == 1 ? 1 : dilation[1];
+        if (dh == 1 && dw == 1) {
+            return new Kernel(weight.var(), kh, kw);
+        }
+        long a = weight.dim(2);
+        long b = weight.dim(3);
+        SDVariable t = sd.reshape(weight.var(), kh, 1, kw, 1, a, b); // [kH, kW, A, B] -> [kH, 1, kW, 1, A, B]
+        int[][] zeros = {{0, 0}, {0, dh - 1}, {0, 0}, {0, dw - 1}, {0, 0}, {0, 0}};
+        t = sd.nn.pad(t, sd.constant(Nd4j.createFromArray(zeros)), 0.0); // -> [kH, dH, kW, dW, A, B]
+        t = sd.reshape(t, kh * dh, kw * dw, a, b); // -> [kH*dH, kW*dW, A, B], each tap followed by its zeros
+        long eh = dh * (kh - 1) + 1;
+        long ew = dw * (kw - 1) + 1;
+        t = t.get(SDIndex.interval(0L, eh), SDIndex.interval(0L, ew), SDIndex.all(), SDIndex.all()); // no zeros after
+        return new Kernel(t, eh, ew);
     }
 
     private static Conv2DConfig convConfig(long kh, long kw, int[] stride, int[] padding, int[] dilation) {

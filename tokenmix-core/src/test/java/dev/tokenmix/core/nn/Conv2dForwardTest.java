@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link Conv2d} against a naive convolution on PyTorch-layout weights: the weights are written into the store
  * with {@code Layout.fromTorch} (as a checkpoint loader does) and read back with {@code toTorch}, so this also
  * checks the layouts' element order, including a depthwise channel multiplier (output channel {@code c*m + j}).
+ * The dilated float cases run through the kernel with its zeros spelled out, which oneDNN accepts.
  */
 class Conv2dForwardTest {
 
@@ -35,7 +36,10 @@ class Conv2dForwardTest {
         "3, 4, 3, 2, 2, 1, 1, 1, 1, true, FLOAT",
         "4, 6, 3, 1, 1, 1, 1, 1, 2, true, FLOAT",
         "2, 4, 3, 2, 2, 1, 1, 1, 2, true, FLOAT",
-        "4, 4, 7, 1, 1, 3, 3, 1, 4, true, FLOAT"
+        "4, 4, 7, 1, 1, 3, 3, 1, 4, true, FLOAT",
+        "2, 3, 3, 1, 1, 2, 2, 2, 1, true, FLOAT",
+        "2, 6, 5, 2, 1, 4, 4, 2, 2, false, FLOAT",
+        "3, 3, 3, 2, 2, 2, 1, 2, 3, true, FLOAT"
     })
     void matchesNaiveConvolutionOnPyTorchWeights(int in, int out, int k, int sh, int sw, int ph, int pw,
                                                  int dil, int groups, boolean bias, DataType dt) {

@@ -155,8 +155,8 @@ class PlanGradientsTest {
     void convolutionsOnTheImageComputeOnlyTheirWeightAndBiasGradients() {
         ParameterStore store = new ParameterStore(DataType.FLOAT);
         Scope s = Scope.root(store, 41);
-        // NCHW with bias, NHWC strided without bias, both reading the image (dilation: ConvolutionPatchesTest)
-        Conv2d nchw = Conv2d.builder(s.child("nchw"), 3, 4, 3).padding(1)
+        // NCHW dilated with bias (its kernel spelled out with zeros), NHWC strided without bias, both on the image
+        Conv2d nchw = Conv2d.builder(s.child("nchw"), 3, 4, 3).padding(2).dilation(2)
                 .weightInit(Init.uniform(0.6)).biasInit(Init.uniform(0.3)).build();
         Conv2d nhwc = Conv2d.builder(s.child("nhwc"), 3, 4, 3).stride(2).padding(1).bias(false)
                 .weightInit(Init.uniform(0.6)).build();
