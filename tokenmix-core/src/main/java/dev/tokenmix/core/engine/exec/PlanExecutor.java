@@ -29,6 +29,7 @@ import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.ops.impl.shape.Shape;
+import org.nd4j.linalg.api.ops.impl.shape.Stack;
 import org.nd4j.linalg.api.ops.impl.shape.Unstack;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.GradientBackwardsMarker;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
@@ -301,10 +302,11 @@ public final class PlanExecutor {
                 lastUse.put(o, Integer.MAX_VALUE);
             }
             findSoftmaxOutputs(order, lastUse);
+            Buffers buffers = new Buffers();
+            planStacksInPlace(order, buffers);
             this.nodesInOrder = order;
             this.lastUse = lastUse;
             this.requested = outputs;
-            Buffers buffers = new Buffers();
             Map<String, INDArray> values = new HashMap<>();
             given.forEach((name, value) -> {
                 INDArray buffer = value.dup('c');
@@ -390,6 +392,64 @@ public final class PlanExecutor {
                     lastUse.merge(y, i, Math::max);
                 }
             }
+        }
+
+        /**
+         * Lets every {@code stack} along the first axis of distinct computed parts (attention's q, k and v gradients,
+         * the backward of {@code Ops.unbind}) have its parts written into their places in its output as they are
+         * computed, so that the stack itself copies nothing.
+         */
+        private void planStacksInPlace(List<Node> order, Buffers buffers) {
+            for (Node n : order) {
+                SameDiffOp sdo = n.op();
+                if (sdo == null || !(sdo.getOp() instanceof Stack st) || st.iArgs().length < 1 || st.iArgs()[0] != 0
+                        || sdo.getInputsToOp() == null) {
+                    continue;
+                }
+                List<String> parts = sdo.getInputsToOp();
+                if (new HashSet<>(parts).size() != parts.size()) {
+                    continue;
+                }
+                boolean computed = true;
+                for (String part : parts) {
+                    Variable v = sd.getVariables().get(part);
+                    computed &= v != null && v.getOutputOfOp() != null
+                            && v.getVariable().getVariableType() == VariableType.ARRAY;
+                }
+                if (computed) {
+                    for (int i = 0; i < parts.size(); i++) {
+                        buffers.planSlot(parts.get(i), sdo.getOutputsOfOp().get(0), i, parts.size());
+                    }
+                }
+            }
+        }
+
+        /**
+         * A {@code stack} whose parts were computed in their places in its output ({@link #planStacksInPlace}):
+         * nothing to run; a part that was not (a view of another array, say) is copied in.
+         *
+         * @return the step copying parts in, or null if every part is in its place
+         */
+        private Step stackInPlace(SameDiffOp sdo, INDArray[] args, Map<String, INDArray> values, Buffers buffers) {
+            String out = sdo.getOutputsOfOp().get(0);
+            INDArray all = buffers.stacked(out);
+            long[] shape = new long[args[0].rank() + 1];
+            shape[0] = args.length;
+            System.arraycopy(args[0].shape(), 0, shape, 1, args[0].rank());
+            INDArray stacked = all.reshape('c', shape); // [parts, part shape...]
+            values.put(out, stacked);
+            List<Runnable> copies = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                INDArray place = stacked.slice(i);
+                INDArray part = args[i];
+                if (!Arrays.equals(place.shape(), part.shape())) {
+                    throw new UnsupportedOperationException("stack of parts of different shapes");
+                }
+                if (!sameMemory(place, part)) {
+                    copies.add(() -> place.assign(part));
+                }
+            }
+            return copies.isEmpty() ? null : new Step("stack", () -> copies.forEach(Runnable::run));
         }
 
         /** What node {@code n} reads: its inputs, and for a {@code softmax_bp} the softmax's output. */
@@ -904,6 +964,9 @@ public final class PlanExecutor {
                 INDArray out = output(outNames.get(0), x.dataType(), x.shape(), values, buffers);
                 return new Step("fused_erf", () -> kernels.erf(x, out));
             }
+            if (df instanceof Stack && buffers.stacked(outNames.get(0)) != null) {
+                return stackInPlace(sdo, args, values, buffers);
+            }
             if (df instanceof Shape && args.length == 1) {
                 // every array of a plan keeps the shape it was built with: the shape is a constant of the plan,
                 // in an array of its own that the pool never hands out again
@@ -1081,6 +1144,8 @@ public final class PlanExecutor {
         private final Map<String, INDArray> rootOf = new HashMap<>(); // variable -> flat buffer it lives in
         private final Map<INDArray, Integer> users = new java.util.IdentityHashMap<>();
         private final Map<String, Deque<INDArray>> free = new HashMap<>();
+        private final Map<String, Slot> slots = new HashMap<>(); // stack part -> its place
+        private final Map<String, INDArray> stackedRoots = new HashMap<>(); // stack output -> its flat buffer
 
         INDArray allocate(String var, DataType dt, long[] shape) {
             long n = 1;
@@ -1090,11 +1155,45 @@ public final class PlanExecutor {
             if (n == 0) {
                 throw new UnsupportedOperationException("empty array for " + var);
             }
-            Deque<INDArray> pool = free.get(dt + ":" + n);
-            INDArray root = pool == null || pool.isEmpty() ? Nd4j.create(dt, n) : pool.pop();
+            Slot slot = slots.get(var);
+            if (slot != null && shape.length > 0) {
+                INDArray all = stackedRoots.get(slot.stack());
+                if (all == null) { // the first part allocated: the whole stack's buffer, held for the stack itself
+                    all = take(dt, n * slot.count());
+                    stackedRoots.put(slot.stack(), all);
+                    rootOf.put(slot.stack(), all);
+                    users.merge(all, 1, Integer::sum);
+                }
+                if (all.dataType() == dt && all.length() == n * slot.count()) {
+                    rootOf.put(var, all);
+                    users.merge(all, 1, Integer::sum);
+                    return all.reshape('c', slot.count(), n).slice(slot.index()).reshape('c', shape);
+                }
+            }
+            INDArray root = take(dt, n);
             rootOf.put(var, root);
             users.merge(root, 1, Integer::sum);
             return shape.length == 0 ? root.reshape() : root.reshape('c', shape);
+        }
+
+        /** A free buffer of {@code n} values of {@code dt} from the pool, or a new one. */
+        private INDArray take(DataType dt, long n) {
+            Deque<INDArray> pool = free.get(dt + ":" + n);
+            return pool == null || pool.isEmpty() ? Nd4j.create(dt, n) : pool.pop();
+        }
+
+        /** Part {@code index} of {@code count} of a {@code stack} output: allocated in its place in that output. */
+        private record Slot(String stack, int index, int count) {
+        }
+
+        /** Allocates {@code part}, when its turn comes, as part {@code index} of {@code count} of {@code stack}. */
+        void planSlot(String part, String stack, int index, int count) {
+            slots.put(part, new Slot(stack, index, count));
+        }
+
+        /** The flat buffer of a {@code stack} output whose parts were allocated in it, or null. */
+        INDArray stacked(String stack) {
+            return stackedRoots.get(stack);
         }
 
         /** Whether {@code a} and {@code b} live in the same pooled buffer. */

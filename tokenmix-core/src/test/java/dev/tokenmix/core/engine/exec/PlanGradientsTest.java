@@ -234,6 +234,8 @@ class PlanGradientsTest {
                 "backward (the linear layers' 2-D matmul_bp stay libnd4j's): " + runs.labels());
         assertTrue(runs.labels().contains("fused_softmax_bp") && !runs.labels().contains("softmax_bp"),
                 "the softmax's backward read its output: " + runs.labels());
+        assertTrue(!runs.labels().contains("stack"),
+                "the gradients of q, k and v were computed in their places in unbind's backward: " + runs.labels());
         runs.assertSameLossAndGradients();
     }
 
