@@ -204,7 +204,9 @@ public final class PlanExecutor {
          *
          * @param label the native op's name ({@code matmul}, {@code add}); the name of the op a kernel of this
          *     executor replaces ({@code multiply_bp}, {@code divide_bp}); {@code batched_matmul} or
-         *     {@code batched_matmul_bp} for batched products run per matrix; or a fused step's
+         *     {@code batched_matmul_bp} for batched products run per matrix, {@code matmul_bp_products} for a 2-D
+         *     {@code matmul_bp}, {@code conv2d_bp_weights} for a convolution's backward without its input
+         *     gradient; or a fused step's
          *     ({@code fused_linear}, {@code fused_gelu}, {@code fused_layer_norm}, {@code fused_layer_norm_inner},
          *     {@code fused_gelu_bp}, {@code fused_gelu_with_derivative}, {@code fused_gelu_bp_from_derivative},
          *     {@code fused_layer_norm_bp}, {@code fused_layer_norm_inner_bp}, {@code fused_softmax_bp},
