@@ -146,7 +146,7 @@ final class FloatKernels {
                 halfGaussian(xs, len, density);
                 erfHalfSqrt2(xs, len, erf);
                 for (int i = 0; i < len; i++) {
-                    gs[i] *= 0.5f * (1f + erf[i]) + xs[i] * density[i] * INV_SQRT_2PI;
+                    gs[i] *= geluDerivative(xs[i], erf[i], density[i]);
                 }
                 to.put(at, gs, 0, len);
             }
@@ -184,9 +184,10 @@ final class FloatKernels {
 
     /**
      * GELU for a graph that also runs its backward: {@code out = 0.5 x (1 + erf(x / sqrt 2))}, and {@code x} is
-     * overwritten with the derivative {@code Phi(x) + x phi(x)}, which {@link #multiply} then turns into the input
-     * gradient. The forward already has {@code erf}, so the derivative costs the density and a multiply-add here,
-     * where {@link #geluBackward} would compute both again from {@code x}. Both dense, same length.
+     * overwritten with the derivative {@code Phi(x) + x phi(x)}, which one multiply by the output gradient then
+     * turns into the input gradient. The forward already has {@code erf}, so the derivative costs the density and a
+     * multiply-add here, where {@link #geluBackward} would compute both again from {@code x}. Both dense, same
+     * length.
      */
     void geluKeepingDerivative(INDArray x, INDArray out) {
         int n = Math.toIntExact(x.length());
@@ -202,34 +203,12 @@ final class FloatKernels {
                 halfGaussian(xs, len, density);
                 erfHalfSqrt2(xs, len, ys);
                 for (int i = 0; i < len; i++) {
-                    float cdf = 0.5f * (1f + ys[i]);
                     float xi = xs[i];
-                    ys[i] = xi * cdf;
-                    xs[i] = cdf + xi * density[i] * INV_SQRT_2PI;
+                    xs[i] = geluDerivative(xi, ys[i], density[i]);
+                    ys[i] = 0.5f * xi * (1f + ys[i]);
                 }
                 to.put(at, ys, 0, len);
                 in.put(at, xs, 0, len);
-            }
-        });
-    }
-
-    /** {@code out = a b} element by element; all dense, same length ({@code out} may be {@code a} or {@code b}). */
-    void multiply(INDArray a, INDArray b, INDArray out) {
-        int n = Math.toIntExact(a.length());
-        FloatBuffer as = view(a);
-        FloatBuffer bs = view(b);
-        FloatBuffer to = view(out);
-        parallel.forRanges(n, ELEMENTS_PER_TASK, (from, end) -> {
-            float[] u = new float[CHUNK];
-            float[] w = new float[CHUNK];
-            for (int at = from; at < end; at += CHUNK) {
-                int len = Math.min(CHUNK, end - at);
-                as.get(at, u, 0, len);
-                bs.get(at, w, 0, len);
-                for (int i = 0; i < len; i++) {
-                    u[i] *= w[i];
-                }
-                to.put(at, u, 0, len);
             }
         });
     }
@@ -258,6 +237,14 @@ final class FloatKernels {
                 to.put(at, gr, 0, c);
             }
         });
+    }
+
+    /**
+     * GELU's derivative {@code Phi(x) + x phi(x)} at {@code x}, from {@code erf(x / sqrt 2)} and
+     * {@code exp(-x^2 / 2)} ({@link #halfGaussian}).
+     */
+    private static float geluDerivative(float x, float erfHalfSqrt2, float halfGaussian) {
+        return 0.5f * (1f + erfHalfSqrt2) + x * halfGaussian * INV_SQRT_2PI;
     }
 
     /** {@code out[i] = erf(v[i] / sqrt 2)}. */

@@ -520,7 +520,7 @@ public final class PlanExecutor {
                 INDArray dx = output(gb.dx(), x.dataType(), x.shape(), values, buffers);
                 INDArray dy = in.get(1);
                 if (geluDerivativeKept.contains(gb.x())) { // x holds the derivative since the forward step
-                    return new Step("fused_gelu_bp_from_derivative", () -> kernels.multiply(x, dy, dx));
+                    return new Step("fused_gelu_bp_from_derivative", grads.multiply(x, dy, dx));
                 }
                 return new Step("fused_gelu_bp", () -> kernels.geluBackward(x, dy, dx));
             }
