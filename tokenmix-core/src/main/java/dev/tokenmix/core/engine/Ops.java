@@ -873,9 +873,13 @@ public final class Ops {
     public Tensor patchConv2d(Tensor x, Tensor weight, Tensor bias, int p) {
         expectImages(x, "patch conv2d input [B, C, H, W]");
         long c = x.dim(1);
-        if (weight.rank() != 4 || weight.dim(0) != p || weight.dim(1) != p || weight.dim(2) != c) {
-            throw mismatch("patch conv2d with " + p + "x" + p + " patches expects a weight [" + p + ", " + p + ", "
-                    + c + ", O] but got " + weight.shapeString() + " for input " + x.shapeString());
+        if (weight.rank() != 4 || weight.dim(0) != p || weight.dim(1) != p) {
+            throw mismatch("patch conv2d with " + p + "x" + p + " patches expects a weight [" + p + ", " + p
+                    + ", I, O] but got " + weight.shapeString());
+        }
+        if (weight.dim(2) != c) {
+            throw mismatch("patch conv2d with weight " + weight.shapeString() + " expects " + weight.dim(2)
+                    + " input channels but got " + c + " (input " + x.shapeString() + ")");
         }
         if (x.dim(2) % p != 0 || x.dim(3) % p != 0) {
             throw mismatch("patch conv2d with " + p + "x" + p + " patches needs a height and width divisible by " + p

@@ -87,6 +87,15 @@ class PatchConvolutionTest {
     }
 
     @Test
+    void aWrongChannelCountNamesBothCountsAndTheModule() {
+        Ops ops = new Ops(store, Mode.EVAL);
+        Tensor x = ops.placeholder("x", -1, 4, 8, 12);
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> conv.applyToPatches(ops, x));
+        assertTrue(e.getMessage().contains("expects 3 input channels but got 4"), e.getMessage());
+        assertEquals("proj", e.modulePath());
+    }
+
+    @Test
     void refusesAnImageThatIsNotWholePatches() {
         Ops ops = new Ops(store, Mode.EVAL);
         Tensor x = ops.placeholder("x", -1, 3, 8, 10);
